@@ -151,7 +151,7 @@ const Status& GetStatus(const Result<T>& r) {
 
 // Declares `lhs` from the value of a Result, or returns its error.
 #define ASSIGN_OR_RETURN(lhs, expr) \
-  ASSIGN_OR_RETURN_IMPL(PODIUM_CONCAT(podium_result_, __LINE__), lhs, expr)
+  ASSIGN_OR_RETURN_IMPL(PODIUM_CONCAT(podium_result_, __COUNTER__), lhs, expr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \

@@ -1,0 +1,181 @@
+#include "pipeline/input.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace podium {
+namespace {
+
+std::string_view TrimSpaces(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+
+std::string Quoted(std::string_view text) {
+  constexpr size_t kMaxShown = 40;
+  std::string out = "'";
+  out.append(text.substr(0, kMaxShown));
+  if (text.size() > kMaxShown) out += "...";
+  out += "'";
+  return out;
+}
+
+std::string FormatForMessage(double value) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("?");
+}
+
+// Applies `policy` to a missing or invalid value; `problem` describes it.
+Result<InputValue> ApplyPolicy(const InputField& field, const ValuePolicy& policy,
+                               const std::string& problem) {
+  switch (policy.kind) {
+    case ValuePolicyKind::kError:
+      return InvalidArgumentError("field '" + field.name + "': " + problem);
+    case ValuePolicyKind::kMissing:
+      return InputValue{};
+    case ValuePolicyKind::kReplace: {
+      InputValue value;
+      value.missing = false;
+      if (const auto* number = std::get_if<double>(&policy.replacement)) {
+        value.number = *number;
+      } else {
+        value.text = std::get<std::string>(policy.replacement);
+      }
+      return value;
+    }
+  }
+  return InternalError("unknown value policy");
+}
+
+// Checks a numeric value against the field's type and range.
+Result<InputValue> CheckNumber(const InputField& field, double number, std::string_view shown) {
+  if (!std::isfinite(number)) {
+    return ApplyPolicy(field, field.on_invalid, Quoted(shown) + " is not a finite number");
+  }
+  if (field.type == FieldType::kInteger && number != std::floor(number)) {
+    return ApplyPolicy(field, field.on_invalid, Quoted(shown) + " is not a whole number");
+  }
+  if ((field.min && number < *field.min) || (field.max && number > *field.max)) {
+    std::string range = "[" + (field.min ? FormatForMessage(*field.min) : std::string("-inf")) +
+                        ", " + (field.max ? FormatForMessage(*field.max) : std::string("inf")) + "]";
+    return ApplyPolicy(field, field.on_invalid,
+                       Quoted(shown) + " is outside the allowed range " + range);
+  }
+  InputValue value;
+  value.missing = false;
+  value.number = number;
+  return value;
+}
+
+Result<InputValue> CheckLevel(const InputField& field, std::string_view text) {
+  if (!field.levels.empty() &&
+      std::find(field.levels.begin(), field.levels.end(), text) == field.levels.end()) {
+    return ApplyPolicy(field, field.on_invalid, Quoted(text) + " is not one of the field's levels");
+  }
+  InputValue value;
+  value.missing = false;
+  value.text = text;
+  return value;
+}
+
+}  // namespace
+
+bool ParseFiniteNumber(std::string_view text, double* value) {
+  text = TrimSpaces(text);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+    if (!text.empty() && (text.front() == '+' || text.front() == '-')) return false;
+  }
+  if (text.empty()) return false;
+  // from_chars accepts "inf", "nan" and hex only on request; the general
+  // format still accepts "inf"/"nan", so insist on a digit or a dot first.
+  const char first = text.front() == '-' && text.size() > 1 ? text[1] : text.front();
+  if (!((first >= '0' && first <= '9') || first == '.')) return false;
+  double parsed = 0.0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed,
+                                   std::chars_format::general);
+  if (ec != std::errc() || end != text.data() + text.size()) return false;
+  if (!std::isfinite(parsed)) return false;
+  *value = parsed;
+  return true;
+}
+
+bool ParseBooleanText(std::string_view text, bool* value) {
+  text = TrimSpaces(text);
+  if (EqualsIgnoreCase(text, "true") || text == "1" || EqualsIgnoreCase(text, "yes")) {
+    *value = true;
+    return true;
+  }
+  if (EqualsIgnoreCase(text, "false") || text == "0" || EqualsIgnoreCase(text, "no")) {
+    *value = false;
+    return true;
+  }
+  return false;
+}
+
+Result<InputValue> ConvertInput(const InputField& field, const RawValue& raw) {
+  if (raw.kind == RawValue::Kind::kMissing ||
+      (raw.kind == RawValue::Kind::kText && raw.text.empty())) {
+    return ApplyPolicy(field, field.on_missing, "a value is required but it is missing");
+  }
+  switch (field.type) {
+    case FieldType::kNumber:
+    case FieldType::kInteger: {
+      if (raw.kind == RawValue::Kind::kNumber) {
+        return CheckNumber(field, raw.number, FormatForMessage(raw.number));
+      }
+      if (raw.kind == RawValue::Kind::kBoolean) {
+        return ApplyPolicy(field, field.on_invalid, "a boolean is not a number");
+      }
+      double number = 0.0;
+      if (!ParseFiniteNumber(raw.text, &number)) {
+        return ApplyPolicy(field, field.on_invalid, Quoted(raw.text) + " is not a number");
+      }
+      return CheckNumber(field, number, raw.text);
+    }
+    case FieldType::kBoolean: {
+      bool flag = false;
+      if (raw.kind == RawValue::Kind::kBoolean) {
+        flag = raw.boolean;
+      } else if (raw.kind == RawValue::Kind::kNumber) {
+        if (raw.number != 0.0 && raw.number != 1.0) {
+          return ApplyPolicy(field, field.on_invalid,
+                             Quoted(FormatForMessage(raw.number)) + " is not a boolean");
+        }
+        flag = raw.number == 1.0;
+      } else if (!ParseBooleanText(raw.text, &flag)) {
+        return ApplyPolicy(field, field.on_invalid, Quoted(raw.text) + " is not a boolean");
+      }
+      InputValue value;
+      value.missing = false;
+      value.number = flag ? 1.0 : 0.0;
+      return value;
+    }
+    case FieldType::kCategory: {
+      if (raw.kind == RawValue::Kind::kText) return CheckLevel(field, raw.text);
+      // A JSON number sent for a category is refused rather than guessed at:
+      // 415 and 415.0 would otherwise have to mean the same level.
+      return ApplyPolicy(field, field.on_invalid,
+                         raw.kind == RawValue::Kind::kBoolean
+                             ? std::string("a boolean is not a category level")
+                             : Quoted(FormatForMessage(raw.number)) +
+                                   " is a number, but the field is a category (send it as a string)");
+    }
+  }
+  return InternalError("unknown field type");
+}
+
+}  // namespace podium

@@ -1,0 +1,164 @@
+#include "pipeline/pipeline_json.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "base/file.h"
+
+namespace podium {
+namespace {
+
+std::string TestdataPath(const std::string& name) {
+  return std::string(PODIUM_SOURCE_DIR) + "/src/pipeline/testdata/" + name;
+}
+
+nlohmann::json LoadExample() {
+  Result<std::string> text = ReadFileToString(TestdataPath("credit_glm.json"));
+  EXPECT_TRUE(text.ok());
+  return nlohmann::json::parse(*text);
+}
+
+// Reads `doc` and expects an error whose message contains `substring`.
+void ExpectReadError(const nlohmann::json& doc, const std::string& substring) {
+  Result<Pipeline> pipeline = ReadPipelineJson(doc.dump());
+  ASSERT_FALSE(pipeline.ok()) << "expected an error containing: " << substring;
+  EXPECT_EQ(pipeline.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(pipeline.status().message().find(substring), std::string::npos)
+      << pipeline.status().message();
+}
+
+TEST(PipelineJsonTest, ReadsTheExample) {
+  Result<Pipeline> pipeline = ReadPipelineJson(LoadExample().dump());
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  EXPECT_EQ(pipeline->name, "credit_risk");
+  ASSERT_EQ(pipeline->inputs.size(), 5u);
+  EXPECT_EQ(pipeline->inputs[0].type, FieldType::kInteger);
+  EXPECT_EQ(pipeline->inputs[0].on_missing.kind, ValuePolicyKind::kError);
+  EXPECT_EQ(pipeline->inputs[2].on_missing.kind, ValuePolicyKind::kReplace);
+  EXPECT_EQ(std::get<double>(pipeline->inputs[2].on_missing.replacement), 0.0);
+  ASSERT_EQ(pipeline->transforms.size(), 7u);
+  const auto& derive = std::get<DeriveTransform>(pipeline->transforms[1]);
+  EXPECT_EQ(derive.expression, "debt / max(income_i, 1)");
+  const auto& glm = std::get<GlmModel>(pipeline->model.body);
+  EXPECT_EQ(glm.family, GlmFamily::kBinomial);
+  EXPECT_EQ(glm.coefficients.size(), 7u);
+  EXPECT_EQ(pipeline->post.threshold, 0.4);
+  ASSERT_EQ(pipeline->post.rules.size(), 2u);
+  EXPECT_EQ(pipeline->post.rules[0].action, RuleAction::kOverride);
+}
+
+TEST(PipelineJsonTest, CanonicalFormIsStable) {
+  Result<Pipeline> first = ReadPipelineJson(LoadExample().dump(4));
+  ASSERT_TRUE(first.ok());
+  const std::string canonical = WritePipelineJson(*first);
+  Result<Pipeline> second = ReadPipelineJson(canonical);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(WritePipelineJson(*second), canonical);
+  EXPECT_EQ(PipelineDigest(*first), PipelineDigest(*second));
+  EXPECT_EQ(PipelineDigest(*first).rfind("sha256:", 0), 0u);
+  EXPECT_EQ(PipelineDigest(*first).size(), 7u + 64u);
+  // Pretty output reads back to the same pipeline.
+  Result<Pipeline> pretty = ReadPipelineJson(WritePipelineJson(*first, /*pretty=*/true));
+  ASSERT_TRUE(pretty.ok());
+  EXPECT_EQ(WritePipelineJson(*pretty), canonical);
+  // Key order in the source does not matter.
+  EXPECT_TRUE(LooksLikePipelineJson(canonical));
+}
+
+TEST(PipelineJsonTest, AnyChangeChangesTheDigest) {
+  Result<Pipeline> pipeline = ReadPipelineJson(LoadExample().dump());
+  ASSERT_TRUE(pipeline.ok());
+  const std::string digest = PipelineDigest(*pipeline);
+  std::get<GlmModel>(pipeline->model.body).coefficients[2] += 1e-12;
+  EXPECT_NE(PipelineDigest(*pipeline), digest);
+}
+
+TEST(PipelineJsonTest, TreeEnsembleRoundTrip) {
+  Pipeline pipeline;
+  pipeline.name = "trees";
+  pipeline.inputs = {{.name = "x"}, {.name = "c", .type = FieldType::kCategory, .levels = {"a", "b", "c"}}};
+  pipeline.features = {"x", "c"};
+  pipeline.model.task = Task::kClassification;
+  pipeline.model.classes = {"no", "yes"};
+  TreeEnsembleModel ensemble;
+  ensemble.output_transform = OutputTransform::kLogistic;
+  ensemble.precision = NumericPrecision::kFloat32;
+  ensemble.base_score = {-0.25};
+  Tree tree;
+  tree.feature = {0, 1, -1, -1, -1};
+  tree.threshold = {0.30000001192092896, 0, 0, 0, 0};
+  tree.left = {1, 3, -1, -1, -1};
+  tree.right = {2, 4, -1, -1, -1};
+  tree.default_left = {1, 0, 0, 0, 0};
+  tree.category_levels = {{}, {"a", "c"}, {}, {}, {}};
+  tree.leaf_values = {0, 0, 0.5, -0.25, 0.125};
+  tree.cover = {10, 6, 4, 3, 3};
+  ensemble.trees = {tree};
+  pipeline.model.body = ensemble;
+  const std::string json = WritePipelineJson(pipeline);
+  Result<Pipeline> read = ReadPipelineJson(json);
+  ASSERT_TRUE(read.ok()) << read.status().ToString() << "\n" << json;
+  const auto& t = std::get<TreeEnsembleModel>(read->model.body).trees[0];
+  EXPECT_EQ(t.threshold[0], 0.30000001192092896);
+  EXPECT_EQ(t.category_levels[1], (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(std::get<TreeEnsembleModel>(read->model.body).precision, NumericPrecision::kFloat32);
+  EXPECT_EQ(WritePipelineJson(*read), json);
+}
+
+TEST(PipelineJsonTest, ErrorsNameThePath) {
+  nlohmann::json doc = LoadExample();
+  doc["inputs"][1]["type"] = "float";
+  ExpectReadError(doc, "inputs[1].type: 'float' is not one of: number, integer, boolean, category");
+
+  doc = LoadExample();
+  doc["transforms"][3]["scale"] = "big";
+  ExpectReadError(doc, "transforms[3].scale: expected a number");
+
+  doc = LoadExample();
+  doc["transforms"][0]["stratgey"] = "mean";
+  ExpectReadError(doc, "transforms[0].stratgey: unknown member (misspelt?)");
+
+  doc = LoadExample();
+  doc["transforms"][0]["op"] = "winsorize";
+  ExpectReadError(doc, "transforms[0].op: unknown transform 'winsorize'");
+
+  doc = LoadExample();
+  doc["model"]["coefficients"][0][2] = nullptr;
+  ExpectReadError(doc, "model.coefficients[0][2]: expected a finite number");
+
+  doc = LoadExample();
+  doc["format_version"] = 99;
+  ExpectReadError(doc, "format_version: version 99 is not supported");
+
+  doc = LoadExample();
+  doc["format"] = "something-else";
+  ExpectReadError(doc, "format: expected \"podium-pipeline\"");
+}
+
+TEST(PipelineJsonTest, ValidationErrorsAreReported) {
+  nlohmann::json doc = LoadExample();
+  doc["features"][0] = "age_zz";
+  ExpectReadError(doc, "features[0]: column 'age_zz' is not defined");
+
+  doc = LoadExample();
+  doc["transforms"][1]["expression"] = "debt / max(incme, 1)";
+  ExpectReadError(doc, "transforms[1] (derive): expression");
+
+  doc = LoadExample();
+  doc["model"]["coefficients"][0].erase(0);
+  ExpectReadError(doc, "6 coefficients given, expected 1 x 7 features");
+}
+
+TEST(PipelineJsonTest, MalformedDocuments) {
+  for (const char* text : {"", "{", "[]", "null", "{\"format\": \"podium-pipeline\"}", "\xff\xfe"}) {
+    Result<Pipeline> pipeline = ReadPipelineJson(text);
+    EXPECT_FALSE(pipeline.ok()) << text;
+  }
+  Result<Pipeline> deep = ReadPipelineJson(std::string(100000, '['));
+  EXPECT_EQ(deep.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(ReadPipelineJson("{\"a\": ").status().message().find("not valid JSON"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace podium

@@ -1,0 +1,537 @@
+#include "pipeline/validate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <type_traits>
+
+#include "expr/expr.h"
+
+namespace podium {
+namespace {
+
+std::string Quote(std::string_view name) { return "'" + std::string(name) + "'"; }
+
+std::string_view ColumnTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kNumber: return "number";
+    case ColumnType::kBoolean: return "boolean";
+    case ColumnType::kCategory: return "category";
+  }
+  return "?";
+}
+
+bool IsNumeric(ColumnType type) { return type != ColumnType::kCategory; }
+
+std::optional<expr::Type> ExprTypeOf(ColumnType type) {
+  switch (type) {
+    case ColumnType::kNumber: return expr::Type::kNumber;
+    case ColumnType::kBoolean: return expr::Type::kBoolean;
+    case ColumnType::kCategory: return expr::Type::kString;
+  }
+  return std::nullopt;
+}
+
+Status CheckUniqueLevels(const std::vector<std::string>& levels, const std::string& where) {
+  std::set<std::string_view> seen;
+  for (const std::string& level : levels) {
+    if (!seen.insert(level).second) {
+      return InvalidArgumentError(where + ": level " + Quote(level) + " is listed twice");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckFinite(double value, const std::string& where) {
+  if (!std::isfinite(value)) return InvalidArgumentError(where + " must be a finite number");
+  return Status::Ok();
+}
+
+Status CheckInputField(const InputField& field, const std::string& where) {
+  if (field.name.empty()) return InvalidArgumentError(where + ": the field has no name");
+  if (field.min && field.max && *field.min > *field.max) {
+    return InvalidArgumentError(where + ": min is greater than max");
+  }
+  if (field.type != FieldType::kCategory && !field.levels.empty()) {
+    return InvalidArgumentError(where + ": only category fields have levels");
+  }
+  RETURN_IF_ERROR(CheckUniqueLevels(field.levels, where));
+  for (const ValuePolicy* policy : {&field.on_missing, &field.on_invalid}) {
+    if (policy->kind != ValuePolicyKind::kReplace) continue;
+    const bool is_text = std::holds_alternative<std::string>(policy->replacement);
+    if (is_text != (field.type == FieldType::kCategory)) {
+      return InvalidArgumentError(where + ": the replacement value must be " +
+                                  (field.type == FieldType::kCategory ? "a string" : "a number"));
+    }
+    if (is_text && !field.levels.empty()) {
+      const std::string& level = std::get<std::string>(policy->replacement);
+      if (std::find(field.levels.begin(), field.levels.end(), level) == field.levels.end()) {
+        return InvalidArgumentError(where + ": the replacement " + Quote(level) +
+                                    " is not one of the field's levels");
+      }
+    }
+    if (!is_text) RETURN_IF_ERROR(CheckFinite(std::get<double>(policy->replacement), where + ": the replacement"));
+  }
+  return Status::Ok();
+}
+
+class ColumnResolver {
+ public:
+  explicit ColumnResolver(const Pipeline& pipeline) : pipeline_(pipeline) {}
+
+  Result<PipelineColumns> Run() {
+    for (size_t i = 0; i < pipeline_.inputs.size(); ++i) {
+      const InputField& field = pipeline_.inputs[i];
+      const std::string where = "inputs[" + std::to_string(i) + "] (" + field.name + ")";
+      RETURN_IF_ERROR(CheckInputField(field, where));
+      ColumnInfo info;
+      info.name = field.name;
+      info.type = field.type == FieldType::kCategory  ? ColumnType::kCategory
+                  : field.type == FieldType::kBoolean ? ColumnType::kBoolean
+                                                      : ColumnType::kNumber;
+      info.levels = field.levels;
+      info.defined_by = static_cast<int>(i);
+      RETURN_IF_ERROR(Define(std::move(info), where));
+    }
+    for (size_t i = 0; i < pipeline_.transforms.size(); ++i) {
+      const Transform& transform = pipeline_.transforms[i];
+      where_ = "transforms[" + std::to_string(i) + "] (" + std::string(TransformOpName(transform)) + ")";
+      defined_by_ = -1 - static_cast<int>(i);
+      RETURN_IF_ERROR(std::visit([this](const auto& t) { return Check(t); }, transform));
+    }
+    return std::move(result_);
+  }
+
+ private:
+  Result<const ColumnInfo*> Input(const std::string& name) {
+    const ColumnInfo* info = result_.Find(name);
+    if (info == nullptr) {
+      return InvalidArgumentError(where_ + ": reads column " + Quote(name) +
+                                  ", which is not defined before it");
+    }
+    return info;
+  }
+
+  Result<const ColumnInfo*> NumericInput(const std::string& name) {
+    ASSIGN_OR_RETURN(const ColumnInfo* info, Input(name));
+    if (!IsNumeric(info->type)) {
+      return InvalidArgumentError(where_ + ": column " + Quote(name) +
+                                  " is a category; this transform needs a number");
+    }
+    return info;
+  }
+
+  Result<const ColumnInfo*> CategoryInput(const std::string& name) {
+    ASSIGN_OR_RETURN(const ColumnInfo* info, Input(name));
+    if (info->type != ColumnType::kCategory) {
+      return InvalidArgumentError(where_ + ": column " + Quote(name) + " is a " +
+                                  std::string(ColumnTypeName(info->type)) +
+                                  "; this transform needs a category");
+    }
+    return info;
+  }
+
+  Status Define(ColumnInfo info, const std::string& where) {
+    if (info.name.empty()) return InvalidArgumentError(where + ": an output column has no name");
+    if (result_.index.count(info.name) != 0) {
+      return InvalidArgumentError(where + ": column " + Quote(info.name) +
+                                  " is already defined (each column is defined once)");
+    }
+    result_.index.emplace(info.name, static_cast<int>(result_.columns.size()));
+    result_.columns.push_back(std::move(info));
+    return Status::Ok();
+  }
+
+  Status DefineNumber(const std::string& name, ColumnType type = ColumnType::kNumber) {
+    ColumnInfo info;
+    info.name = name;
+    info.type = type;
+    info.defined_by = defined_by_;
+    return Define(std::move(info), where_);
+  }
+
+  Status Check(const ImputeTransform& t) {
+    ASSIGN_OR_RETURN(const ColumnInfo* input, Input(t.input));
+    const bool text = std::holds_alternative<std::string>(t.value);
+    if (text != (input->type == ColumnType::kCategory)) {
+      return InvalidArgumentError(where_ + ": the value must be " +
+                                  (text ? std::string("a number") : std::string("a string")) +
+                                  " for column " + Quote(t.input));
+    }
+    if (!text) RETURN_IF_ERROR(CheckFinite(std::get<double>(t.value), where_ + ": value"));
+    ColumnInfo info = *input;
+    info.name = t.output;
+    info.defined_by = defined_by_;
+    if (text && !info.levels.empty() &&
+        std::find(info.levels.begin(), info.levels.end(), std::get<std::string>(t.value)) ==
+            info.levels.end()) {
+      info.levels.push_back(std::get<std::string>(t.value));
+    }
+    return Define(std::move(info), where_);
+  }
+
+  Status Check(const ClipTransform& t) {
+    RETURN_IF_ERROR(NumericInput(t.input));
+    if (t.min) RETURN_IF_ERROR(CheckFinite(*t.min, where_ + ": min"));
+    if (t.max) RETURN_IF_ERROR(CheckFinite(*t.max, where_ + ": max"));
+    if (t.min && t.max && *t.min > *t.max) return InvalidArgumentError(where_ + ": min is greater than max");
+    return DefineNumber(t.output);
+  }
+
+  Status Check(const StandardizeTransform& t) {
+    RETURN_IF_ERROR(NumericInput(t.input));
+    RETURN_IF_ERROR(CheckFinite(t.mean, where_ + ": mean"));
+    RETURN_IF_ERROR(CheckFinite(t.scale, where_ + ": scale"));
+    if (!(t.scale > 0)) return InvalidArgumentError(where_ + ": scale must be greater than 0");
+    return DefineNumber(t.output);
+  }
+
+  Status Check(const MinMaxTransform& t) {
+    RETURN_IF_ERROR(NumericInput(t.input));
+    for (double v : {t.min, t.max, t.to_min, t.to_max}) RETURN_IF_ERROR(CheckFinite(v, where_ + ": bounds"));
+    if (!(t.max > t.min)) return InvalidArgumentError(where_ + ": max must be greater than min");
+    return DefineNumber(t.output);
+  }
+
+  Status Check(const MathTransform& t) {
+    RETURN_IF_ERROR(NumericInput(t.input));
+    RETURN_IF_ERROR(CheckFinite(t.exponent, where_ + ": exponent"));
+    return DefineNumber(t.output);
+  }
+
+  Status Check(const BucketizeTransform& t) {
+    RETURN_IF_ERROR(NumericInput(t.input));
+    if (t.edges.empty()) return InvalidArgumentError(where_ + ": needs at least one edge");
+    for (size_t i = 0; i < t.edges.size(); ++i) {
+      RETURN_IF_ERROR(CheckFinite(t.edges[i], where_ + ": edges[" + std::to_string(i) + "]"));
+      if (i > 0 && !(t.edges[i] > t.edges[i - 1])) {
+        return InvalidArgumentError(where_ + ": edges must be strictly increasing (edges[" +
+                                    std::to_string(i) + "])");
+      }
+    }
+    if (t.labels.empty()) return DefineNumber(t.output);
+    if (t.labels.size() != t.edges.size() + 1) {
+      return InvalidArgumentError(where_ + ": " + std::to_string(t.edges.size()) + " edges make " +
+                                  std::to_string(t.edges.size() + 1) + " buckets, but " +
+                                  std::to_string(t.labels.size()) + " labels are given");
+    }
+    RETURN_IF_ERROR(CheckUniqueLevels(t.labels, where_));
+    ColumnInfo info;
+    info.name = t.output;
+    info.type = ColumnType::kCategory;
+    info.levels = t.labels;
+    info.defined_by = defined_by_;
+    return Define(std::move(info), where_);
+  }
+
+  Status Check(const OneHotTransform& t) {
+    RETURN_IF_ERROR(CategoryInput(t.input));
+    if (t.levels.empty()) return InvalidArgumentError(where_ + ": needs at least one level");
+    RETURN_IF_ERROR(CheckUniqueLevels(t.levels, where_));
+    for (const std::string& name : TransformOutputs(t)) RETURN_IF_ERROR(DefineNumber(name));
+    return Status::Ok();
+  }
+
+  Status Check(const OrdinalTransform& t) {
+    RETURN_IF_ERROR(CategoryInput(t.input));
+    if (t.levels.empty()) return InvalidArgumentError(where_ + ": needs at least one level");
+    RETURN_IF_ERROR(CheckUniqueLevels(t.levels, where_));
+    RETURN_IF_ERROR(CheckFinite(t.unknown_value, where_ + ": unknown_value"));
+    return DefineNumber(t.output);
+  }
+
+  Status Check(const DeriveTransform& t) {
+    Result<expr::Type> type = CheckExpression(t.expression, result_, {});
+    if (!type.ok()) return type.status().WithContext(where_ + ": expression");
+    if (*type == expr::Type::kString) {
+      return InvalidArgumentError(where_ + ": the expression gives a string; derived columns "
+                                  "must be numbers or booleans");
+    }
+    return DefineNumber(t.output, *type == expr::Type::kBoolean ? ColumnType::kBoolean
+                                                                : ColumnType::kNumber);
+  }
+
+ public:
+  // Parses and type-checks `text` over `columns` plus `extra` names (numbers).
+  static Result<expr::Type> CheckExpression(const std::string& text, const PipelineColumns& columns,
+                                            const std::vector<std::string>& extra) {
+    ASSIGN_OR_RETURN(std::unique_ptr<expr::Node> ast, expr::Parse(text));
+    return expr::TypeCheck(*ast, [&](std::string_view name) -> std::optional<expr::Type> {
+      if (const ColumnInfo* info = columns.Find(name)) return ExprTypeOf(info->type);
+      if (std::find(extra.begin(), extra.end(), name) != extra.end()) return expr::Type::kNumber;
+      return std::nullopt;
+    });
+  }
+
+ private:
+  const Pipeline& pipeline_;
+  PipelineColumns result_;
+  std::string where_;
+  int defined_by_ = 0;
+};
+
+Status CheckTree(const Tree& tree, const std::string& where, int num_features, int num_outputs,
+                 const std::vector<const ColumnInfo*>& features) {
+  const size_t n = tree.left.size();
+  if (n == 0) return InvalidArgumentError(where + ": the tree has no nodes");
+  auto size_error = [&](std::string_view member, size_t size, size_t expected) {
+    return InvalidArgumentError(where + ": '" + std::string(member) + "' has " + std::to_string(size) +
+                                " entries, expected " + std::to_string(expected));
+  };
+  if (tree.right.size() != n) return size_error("right", tree.right.size(), n);
+  if (tree.feature.size() != n) return size_error("feature", tree.feature.size(), n);
+  if (tree.threshold.size() != n) return size_error("threshold", tree.threshold.size(), n);
+  if (tree.default_left.size() != n) return size_error("default_left", tree.default_left.size(), n);
+  if (!tree.cover.empty() && tree.cover.size() != n) return size_error("cover", tree.cover.size(), n);
+  if (!tree.category_levels.empty() && tree.category_levels.size() != n) {
+    return size_error("category_levels", tree.category_levels.size(), n);
+  }
+  if (tree.leaf_width != 1 && tree.leaf_width != num_outputs) {
+    return InvalidArgumentError(where + ": leaf_width must be 1 or the number of outputs (" +
+                                std::to_string(num_outputs) + ")");
+  }
+  if (tree.leaf_width == 1 && (tree.output < 0 || tree.output >= num_outputs)) {
+    return InvalidArgumentError(where + ": output " + std::to_string(tree.output) +
+                                " is out of range (" + std::to_string(num_outputs) + " outputs)");
+  }
+  const size_t width = static_cast<size_t>(tree.leaf_width);
+  if (tree.leaf_values.size() != n * width) return size_error("leaf_values", tree.leaf_values.size(), n * width);
+
+  // Walk from the root: every reachable node must be reached exactly once, so
+  // the tree has no cycles and no shared subtrees.
+  std::vector<uint8_t> seen(n, 0);
+  std::vector<int32_t> stack = {0};
+  while (!stack.empty()) {
+    const int32_t node = stack.back();
+    stack.pop_back();
+    const std::string at = where + ": node " + std::to_string(node);
+    if (seen[static_cast<size_t>(node)]) {
+      return InvalidArgumentError(at + " is reached twice (the nodes do not form a tree)");
+    }
+    seen[static_cast<size_t>(node)] = 1;
+    const int32_t left = tree.left[static_cast<size_t>(node)];
+    const int32_t right = tree.right[static_cast<size_t>(node)];
+    if (left == -1 && right == -1) {
+      for (size_t k = 0; k < width; ++k) {
+        RETURN_IF_ERROR(CheckFinite(tree.leaf_values[static_cast<size_t>(node) * width + k], at + ": leaf value"));
+      }
+      continue;
+    }
+    for (int32_t child : {left, right}) {
+      if (child < 0 || static_cast<size_t>(child) >= n) {
+        return InvalidArgumentError(at + ": child " + std::to_string(child) + " is out of range (" +
+                                    std::to_string(n) + " nodes)");
+      }
+    }
+    const int32_t feature = tree.feature[static_cast<size_t>(node)];
+    if (feature < 0 || feature >= num_features) {
+      return InvalidArgumentError(at + ": feature index " + std::to_string(feature) +
+                                  " is out of range (" + std::to_string(num_features) + " features)");
+    }
+    const bool categorical = !tree.category_levels.empty() &&
+                             !tree.category_levels[static_cast<size_t>(node)].empty();
+    const ColumnInfo& column = *features[static_cast<size_t>(feature)];
+    if (categorical && column.type != ColumnType::kCategory) {
+      return InvalidArgumentError(at + ": a categorical split on " + Quote(column.name) +
+                                  ", which is not a category");
+    }
+    if (!categorical) {
+      if (column.type == ColumnType::kCategory) {
+        return InvalidArgumentError(at + ": a numeric split on category column " + Quote(column.name));
+      }
+      RETURN_IF_ERROR(CheckFinite(tree.threshold[static_cast<size_t>(node)], at + ": threshold"));
+    }
+    stack.push_back(right);
+    stack.push_back(left);
+  }
+  return Status::Ok();
+}
+
+Status CheckGlm(const GlmModel& glm, const Model& model, const PipelineColumns& columns,
+                size_t num_features) {
+  const size_t predictors = glm.intercepts.size();
+  if (glm.family == GlmFamily::kMultinomial) {
+    if (model.task != Task::kClassification || predictors != model.classes.size() || predictors < 2) {
+      return InvalidArgumentError("model: a multinomial GLM needs one intercept per class (" +
+                                  std::to_string(model.classes.size()) + " classes, " +
+                                  std::to_string(predictors) + " intercepts)");
+    }
+  } else {
+    if (predictors != 1) {
+      return InvalidArgumentError("model: a " + std::string(GlmFamilyName(glm.family)) +
+                                  " GLM has exactly one intercept");
+    }
+    if (glm.family == GlmFamily::kBinomial) {
+      if (model.task != Task::kClassification || model.classes.size() != 2) {
+        return InvalidArgumentError("model: a binomial GLM is a classifier with two classes");
+      }
+    } else if (model.task != Task::kRegression) {
+      return InvalidArgumentError("model: a " + std::string(GlmFamilyName(glm.family)) +
+                                  " GLM is a regression model");
+    }
+  }
+  if (glm.coefficients.size() != predictors * num_features) {
+    return InvalidArgumentError("model: " + std::to_string(glm.coefficients.size()) +
+                                " coefficients given, expected " + std::to_string(predictors) + " x " +
+                                std::to_string(num_features) + " features");
+  }
+  if (!glm.feature_means.empty() && glm.feature_means.size() != num_features) {
+    return InvalidArgumentError("model: feature_means has " + std::to_string(glm.feature_means.size()) +
+                                " entries, expected " + std::to_string(num_features));
+  }
+  for (double v : glm.intercepts) RETURN_IF_ERROR(CheckFinite(v, "model: intercept"));
+  for (double v : glm.coefficients) RETURN_IF_ERROR(CheckFinite(v, "model: coefficient"));
+  for (double v : glm.feature_means) RETURN_IF_ERROR(CheckFinite(v, "model: feature mean"));
+  if (glm.family == GlmFamily::kTweedie) RETURN_IF_ERROR(CheckFinite(glm.tweedie_power, "model: tweedie_power"));
+  if (!glm.offset.empty()) {
+    const ColumnInfo* offset = columns.Find(glm.offset);
+    if (offset == nullptr || !IsNumeric(offset->type)) {
+      return InvalidArgumentError("model: offset column " + Quote(glm.offset) +
+                                  " is not a defined numeric column");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckEnsemble(const TreeEnsembleModel& ensemble, const Model& model,
+                     const std::vector<const ColumnInfo*>& features) {
+  const int k = ensemble.num_outputs;
+  if (k < 1) return InvalidArgumentError("model: num_outputs must be at least 1");
+  if (ensemble.base_score.size() != static_cast<size_t>(k)) {
+    return InvalidArgumentError("model: base_score has " + std::to_string(ensemble.base_score.size()) +
+                                " entries, expected one per output (" + std::to_string(k) + ")");
+  }
+  for (double v : ensemble.base_score) RETURN_IF_ERROR(CheckFinite(v, "model: base_score"));
+  const size_t classes = model.classes.size();
+  switch (ensemble.output_transform) {
+    case OutputTransform::kLogistic:
+      if (model.task != Task::kClassification || classes != 2 || k != 1) {
+        return InvalidArgumentError("model: a logistic output needs a classifier with two classes and one output");
+      }
+      break;
+    case OutputTransform::kSoftmax:
+      if (model.task != Task::kClassification || classes != static_cast<size_t>(k) || k < 2) {
+        return InvalidArgumentError("model: a softmax output needs one output per class");
+      }
+      break;
+    case OutputTransform::kExp:
+      if (model.task != Task::kRegression || k != 1) {
+        return InvalidArgumentError("model: an exp output is for regression with one output");
+      }
+      break;
+    case OutputTransform::kIdentity:
+      if (model.task == Task::kRegression ? k != 1 : classes != static_cast<size_t>(k)) {
+        return InvalidArgumentError(model.task == Task::kRegression
+                                        ? "model: regression has one output"
+                                        : "model: an identity classifier outputs one probability per class");
+      }
+      break;
+  }
+  for (size_t t = 0; t < ensemble.trees.size(); ++t) {
+    RETURN_IF_ERROR(CheckTree(ensemble.trees[t], "model.trees[" + std::to_string(t) + "]",
+                              static_cast<int>(features.size()), k, features));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const ColumnInfo* PipelineColumns::Find(std::string_view name) const {
+  auto it = index.find(name);
+  return it == index.end() ? nullptr : &columns[static_cast<size_t>(it->second)];
+}
+
+Result<PipelineColumns> ResolveColumns(const Pipeline& pipeline) {
+  return ColumnResolver(pipeline).Run();
+}
+
+int ModelOutputCount(const Model& model) {
+  if (const auto* glm = std::get_if<GlmModel>(&model.body)) return static_cast<int>(glm->intercepts.size());
+  return std::get<TreeEnsembleModel>(model.body).num_outputs;
+}
+
+int TreeDepth(const Tree& tree) {
+  int depth = 0;
+  std::vector<std::pair<int32_t, int>> stack = {{0, 0}};
+  while (!stack.empty()) {
+    auto [node, d] = stack.back();
+    stack.pop_back();
+    depth = std::max(depth, d);
+    const int32_t left = tree.left[static_cast<size_t>(node)];
+    if (left < 0) continue;
+    stack.push_back({left, d + 1});
+    stack.push_back({tree.right[static_cast<size_t>(node)], d + 1});
+  }
+  return depth;
+}
+
+Status ValidatePipeline(const Pipeline& pipeline) {
+  if (pipeline.format_version < 1 || pipeline.format_version > kPipelineFormatVersion) {
+    return InvalidArgumentError("format_version " + std::to_string(pipeline.format_version) +
+                                " is not supported (this build reads 1 to " +
+                                std::to_string(kPipelineFormatVersion) + ")");
+  }
+  if (pipeline.inputs.empty()) return InvalidArgumentError("inputs: the pipeline has no input fields");
+  ASSIGN_OR_RETURN(PipelineColumns columns, ResolveColumns(pipeline));
+
+  std::vector<const ColumnInfo*> features;
+  std::set<std::string_view> seen_features;
+  for (size_t i = 0; i < pipeline.features.size(); ++i) {
+    const std::string& name = pipeline.features[i];
+    const ColumnInfo* info = columns.Find(name);
+    if (info == nullptr) {
+      return InvalidArgumentError("features[" + std::to_string(i) + "]: column " + Quote(name) +
+                                  " is not defined by the inputs or transforms");
+    }
+    if (!seen_features.insert(name).second) {
+      return InvalidArgumentError("features[" + std::to_string(i) + "]: " + Quote(name) + " is listed twice");
+    }
+    features.push_back(info);
+  }
+
+  const Model& model = pipeline.model;
+  if (model.task == Task::kClassification) {
+    if (model.classes.size() < 2) return InvalidArgumentError("model: a classifier needs at least two classes");
+    RETURN_IF_ERROR(CheckUniqueLevels(model.classes, "model.classes"));
+  } else if (!model.classes.empty()) {
+    return InvalidArgumentError("model: a regression model has no classes");
+  }
+  if (const auto* glm = std::get_if<GlmModel>(&model.body)) {
+    for (const ColumnInfo* feature : features) {
+      if (!IsNumeric(feature->type)) {
+        return InvalidArgumentError("features: a GLM needs numeric features, but " + Quote(feature->name) +
+                                    " is a category (one-hot or ordinal encode it)");
+      }
+    }
+    RETURN_IF_ERROR(CheckGlm(*glm, model, columns, features.size()));
+  } else {
+    RETURN_IF_ERROR(CheckEnsemble(std::get<TreeEnsembleModel>(model.body), model, features));
+  }
+
+  const PostProcessing& post = pipeline.post;
+  if (post.threshold) {
+    if (model.task != Task::kClassification || model.classes.size() != 2) {
+      return InvalidArgumentError("post.threshold: a threshold applies to binary classifiers only");
+    }
+    if (!(*post.threshold >= 0.0 && *post.threshold <= 1.0)) {
+      return InvalidArgumentError("post.threshold must be between 0 and 1");
+    }
+  }
+  if (post.reason_code_count < 0) return InvalidArgumentError("post.reason_codes must not be negative");
+  for (size_t i = 0; i < post.rules.size(); ++i) {
+    const BusinessRule& rule = post.rules[i];
+    const std::string where = "post.rules[" + std::to_string(i) + "]" +
+                              (rule.name.empty() ? std::string() : " (" + rule.name + ")");
+    Result<expr::Type> type = ColumnResolver::CheckExpression(rule.when, columns, {"score"});
+    if (!type.ok()) return type.status().WithContext(where + ": when");
+    if (*type != expr::Type::kBoolean) {
+      return InvalidArgumentError(where + ": 'when' must be a condition (true or false)");
+    }
+    if (rule.action == RuleAction::kOverride && rule.decision.empty()) {
+      return InvalidArgumentError(where + ": an override rule needs a decision");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace podium
