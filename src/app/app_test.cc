@@ -1,0 +1,74 @@
+#include "app/app.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "base/file.h"
+
+namespace podium::app {
+namespace {
+
+std::string Source(const std::string& relative) { return std::string(PODIUM_SOURCE_DIR) + "/" + relative; }
+
+TEST(AppTest, LoadsPipelineFilesAndTellsTheFormat) {
+  Result<LoadedModel> model = LoadModelFile(Source("data/demo/churn_pipeline.json"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->format, ModelFormat::kPipeline);
+  EXPECT_EQ(model->pipeline.name, "churn_demo");
+  EXPECT_EQ(model->digest.rfind("sha256:", 0), 0u);
+}
+
+TEST(AppTest, LoadsXgboostJsonDirectly) {
+  const std::string path = Source("src/formats/testdata/xgboost/binary_logistic.json");
+  Result<LoadedModel> model = LoadModelFile(path);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->format, ModelFormat::kXgboost);
+  EXPECT_EQ(model->pipeline.name, "binary_logistic");
+  EXPECT_TRUE(std::holds_alternative<TreeEnsembleModel>(model->pipeline.model.body));
+  // Naming the wrong format fails with the reader's own message.
+  Result<LoadedModel> wrong = LoadModelFile(path, ModelFormat::kPipeline);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("binary_logistic.json"), std::string::npos);
+}
+
+TEST(AppTest, UnknownContentAndMissingFiles) {
+  const std::string path = (std::filesystem::path(::testing::TempDir()) / "podium_app_unknown.json").string();
+  ASSERT_TRUE(WriteFileAtomically(path, "{\"hello\": 1}").ok());
+  Result<LoadedModel> model = LoadModelFile(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(model.status().message().find("cannot tell the model format"), std::string::npos);
+  std::filesystem::remove(path);
+  EXPECT_EQ(LoadModelFile("/nonexistent/model.json").status().code(), StatusCode::kNotFound);
+}
+
+TEST(AppTest, ParseModelFormat) {
+  EXPECT_EQ(*ParseModelFormat("auto"), ModelFormat::kAuto);
+  EXPECT_EQ(*ParseModelFormat("podium"), ModelFormat::kPipeline);
+  EXPECT_EQ(*ParseModelFormat("xgboost"), ModelFormat::kXgboost);
+  EXPECT_EQ(ParseModelFormat("pmml").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(AppTest, DescribeNamesEveryPart) {
+  Result<LoadedModel> model = LoadModelFile(Source("src/pipeline/testdata/credit_glm.json"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const std::string text = DescribePipeline(*model);
+  for (const char* part : {"Pipeline: credit_risk", "Digest: sha256:", "age: integer in [0, 120]; missing: error",
+                           "home: category {owner, rent, parents, other}; missing: missing; invalid: replace with 'other'",
+                           "debt_ratio = debt / max(income_i, 1)", "one-hot home -> 3 columns",
+                           "age_band = bucketize(age, edges 25, 40, 60, labels young, adult, middle, senior)",
+                           "GLM, family binomial, link logit", "label: bad when p(bad) >= 0.4, else good",
+                           "rule minor: when age < 18 -> decide 'decline' (applicant under 18)"}) {
+    EXPECT_NE(text.find(part), std::string::npos) << "missing: " << part << "\n" << text;
+  }
+  Result<LoadedModel> trees = LoadModelFile(Source("src/formats/testdata/xgboost/multi_softprob.json"));
+  ASSERT_TRUE(trees.ok());
+  const std::string tree_text = DescribePipeline(*trees);
+  EXPECT_NE(tree_text.find("tree ensemble:"), std::string::npos) << tree_text;
+  EXPECT_NE(tree_text.find("output softmax"), std::string::npos) << tree_text;
+  EXPECT_NE(DescribePipelineJson(*trees).find("\"type\": \"tree_ensemble\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace podium::app
