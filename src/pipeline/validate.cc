@@ -518,6 +518,10 @@ Status ValidatePipeline(const Pipeline& pipeline) {
     }
   }
   if (post.reason_code_count < 0) return InvalidArgumentError("post.reason_codes must not be negative");
+  if (!post.rules.empty() && columns.Find("score") != nullptr) {
+    return InvalidArgumentError("post.rules: a column named 'score' would hide the model's score in rule "
+                                "conditions; rename the column");
+  }
   for (size_t i = 0; i < post.rules.size(); ++i) {
     const BusinessRule& rule = post.rules[i];
     const std::string where = "post.rules[" + std::to_string(i) + "]" +

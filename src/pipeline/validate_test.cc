@@ -187,6 +187,9 @@ TEST(ValidateTest, Rules) {
   ExpectInvalid(pipeline, "post.rules[0] (r1): 'when' must be a condition");
   pipeline.post.rules = {{"r1", "x > 1", RuleAction::kOverride, "", ""}};
   ExpectInvalid(pipeline, "post.rules[0] (r1): an override rule needs a decision");
+  pipeline.post.rules = {{"r1", "score > 1", RuleAction::kAnnotate, "", ""}};
+  pipeline.inputs.push_back({.name = "score"});
+  ExpectInvalid(pipeline, "a column named 'score' would hide the model's score");
 }
 
 TEST(ValidateTest, InputFields) {
