@@ -1,0 +1,16 @@
+// libFuzzer driver: ImportXgboostJson must return a Status, never crash, on
+// any input. Seeds: src/formats/testdata/xgboost/*.json.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "formats/xgboost.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  podium::XgboostImportOptions options;
+  options.name = "fuzz";
+  const podium::Result<podium::Pipeline> result = podium::ImportXgboostJson(text, options);
+  (void)result.ok();
+  return 0;
+}
