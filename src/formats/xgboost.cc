@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "base/json_guard.h"
-#include "pipeline/input.h"
+#include "data/number.h"
 #include "pipeline/validate.h"
 
 namespace podium {
@@ -216,9 +216,9 @@ Result<double> NumberOrNumericString(const Json& value, const std::string& path)
   }
   if (!value.is_string()) return WrongType(path, "a number or a numeric string", value);
   const std::string& text = value.get_ref<const std::string&>();
-  double number = 0.0;
-  if (!ParseFiniteNumber(text, &number)) return Invalid(path, Quote(text) + " is not a finite number");
-  return number;
+  const std::optional<double> number = ParseNumber(text);
+  if (!number) return Invalid(path, Quote(text) + " is not a finite number");
+  return *number;
 }
 
 Result<int64_t> IntegerOrNumericString(const Json& value, const std::string& path, int64_t min, int64_t max) {
@@ -363,10 +363,9 @@ Result<std::vector<double>> ReadBaseScore(const Json& value, const std::string& 
       while (!body.empty()) {
         const size_t comma = body.find(',');
         const std::string_view item = body.substr(0, comma);
-        double number = 0.0;
-        if (!ParseFiniteNumber(item, &number)) {
-          return Invalid(path, Quote(std::string(item)) + " is not a finite number");
-        }
+        const std::optional<double> parsed = ParseNumber(item);
+        if (!parsed) return Invalid(path, Quote(std::string(item)) + " is not a finite number");
+        const double number = *parsed;
         if (values.size() >= outputs) {
           return Invalid(path, "more values than outputs (" + std::to_string(outputs) + ")");
         }

@@ -5,23 +5,10 @@
 #include <cmath>
 #include <string>
 
+#include "data/number.h"
+
 namespace podium {
 namespace {
-
-std::string_view TrimSpaces(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
-}
 
 std::string Quoted(std::string_view text) {
   constexpr size_t kMaxShown = 40;
@@ -93,39 +80,6 @@ Result<InputValue> CheckLevel(const InputField& field, std::string_view text) {
 
 }  // namespace
 
-bool ParseFiniteNumber(std::string_view text, double* value) {
-  text = TrimSpaces(text);
-  if (!text.empty() && text.front() == '+') {
-    text.remove_prefix(1);
-    if (!text.empty() && (text.front() == '+' || text.front() == '-')) return false;
-  }
-  if (text.empty()) return false;
-  // from_chars accepts "inf", "nan" and hex only on request; the general
-  // format still accepts "inf"/"nan", so insist on a digit or a dot first.
-  const char first = text.front() == '-' && text.size() > 1 ? text[1] : text.front();
-  if (!((first >= '0' && first <= '9') || first == '.')) return false;
-  double parsed = 0.0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed,
-                                   std::chars_format::general);
-  if (ec != std::errc() || end != text.data() + text.size()) return false;
-  if (!std::isfinite(parsed)) return false;
-  *value = parsed;
-  return true;
-}
-
-bool ParseBooleanText(std::string_view text, bool* value) {
-  text = TrimSpaces(text);
-  if (EqualsIgnoreCase(text, "true") || text == "1" || EqualsIgnoreCase(text, "yes")) {
-    *value = true;
-    return true;
-  }
-  if (EqualsIgnoreCase(text, "false") || text == "0" || EqualsIgnoreCase(text, "no")) {
-    *value = false;
-    return true;
-  }
-  return false;
-}
-
 Result<InputValue> ConvertInput(const InputField& field, const RawValue& raw) {
   if (raw.kind == RawValue::Kind::kMissing ||
       (raw.kind == RawValue::Kind::kText && raw.text.empty())) {
@@ -140,11 +94,9 @@ Result<InputValue> ConvertInput(const InputField& field, const RawValue& raw) {
       if (raw.kind == RawValue::Kind::kBoolean) {
         return ApplyPolicy(field, field.on_invalid, "a boolean is not a number");
       }
-      double number = 0.0;
-      if (!ParseFiniteNumber(raw.text, &number)) {
-        return ApplyPolicy(field, field.on_invalid, Quoted(raw.text) + " is not a number");
-      }
-      return CheckNumber(field, number, raw.text);
+      const std::optional<double> number = ParseNumber(raw.text);
+      if (!number) return ApplyPolicy(field, field.on_invalid, Quoted(raw.text) + " is not a number");
+      return CheckNumber(field, *number, raw.text);
     }
     case FieldType::kBoolean: {
       bool flag = false;
@@ -156,7 +108,9 @@ Result<InputValue> ConvertInput(const InputField& field, const RawValue& raw) {
                              Quoted(FormatForMessage(raw.number)) + " is not a boolean");
         }
         flag = raw.number == 1.0;
-      } else if (!ParseBooleanText(raw.text, &flag)) {
+      } else if (const std::optional<bool> parsed = ParseBoolean(raw.text)) {
+        flag = *parsed;
+      } else {
         return ApplyPolicy(field, field.on_invalid, Quoted(raw.text) + " is not a boolean");
       }
       InputValue value;

@@ -38,17 +38,10 @@ struct InputValue {
   std::string_view text;
 };
 
-// Converts one raw value for `field`. Errors are kInvalidArgument and name the
+// Converts one raw value for `field`. Text is parsed with ParseNumber and
+// ParseBoolean (data/number.h). Errors are kInvalidArgument and name the
 // field and the value, e.g. "field 'age': 'abc' is not a number".
 Result<InputValue> ConvertInput(const InputField& field, const RawValue& raw);
-
-// Strict number syntax: optional sign, digits, optional fraction and exponent,
-// surrounding ASCII spaces allowed. NaN, infinities, hex, and values that
-// overflow are rejected. Returns false when `text` is not such a number.
-bool ParseFiniteNumber(std::string_view text, double* value);
-
-// true/false, 1/0, yes/no (ASCII case-insensitive, surrounding spaces allowed).
-bool ParseBooleanText(std::string_view text, bool* value);
 
 }  // namespace podium
 

@@ -22,40 +22,6 @@ void ExpectError(const Result<InputValue>& result, const std::string& substring)
   EXPECT_NE(result.status().message().find(substring), std::string::npos) << result.status().message();
 }
 
-TEST(ParseFiniteNumberTest, Grammar) {
-  struct Case {
-    const char* text;
-    bool ok;
-    double value;
-  };
-  const Case cases[] = {{"1", true, 1},       {"-2.5", true, -2.5}, {"1e-3", true, 1e-3},
-                        {".5", true, 0.5},    {"+3", true, 3},      {" 7 ", true, 7},
-                        {"5.", true, 5},      {"", false, 0},       {"1,5", false, 0},
-                        {"0x10", false, 0},   {"nan", false, 0},    {"inf", false, 0},
-                        {"-inf", false, 0},   {"Infinity", false, 0}, {"1e999", false, 0},
-                        {"12abc", false, 0},  {"+-1", false, 0},    {"-", false, 0},
-                        {"--1", false, 0}};
-  for (const Case& c : cases) {
-    double value = 0;
-    EXPECT_EQ(ParseFiniteNumber(c.text, &value), c.ok) << c.text;
-    if (c.ok) EXPECT_EQ(value, c.value) << c.text;
-  }
-}
-
-TEST(ParseBooleanTextTest, AcceptedSpellings) {
-  bool value = false;
-  for (const char* t : {"true", "TRUE", "1", "yes", " Yes "}) {
-    EXPECT_TRUE(ParseBooleanText(t, &value)) << t;
-    EXPECT_TRUE(value);
-  }
-  for (const char* t : {"false", "0", "no", "NO"}) {
-    EXPECT_TRUE(ParseBooleanText(t, &value)) << t;
-    EXPECT_FALSE(value);
-  }
-  EXPECT_FALSE(ParseBooleanText("maybe", &value));
-  EXPECT_FALSE(ParseBooleanText("2", &value));
-}
-
 TEST(ConvertInputTest, NumbersFromTextAndJson) {
   InputField field = NumberField();
   Result<InputValue> v = ConvertInput(field, RawValue::Text("42.5"));
