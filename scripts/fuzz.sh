@@ -17,8 +17,12 @@ for target in "${targets[@]}"; do
   name=$(basename "$target")
   corpus="build/fuzz/corpus/$name"
   mkdir -p "$corpus"
+  # Seed inputs and dictionaries kept beside each parser's test data.
   seeds=()
-  [ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
+  case "$name" in
+    podium_xgboost_fuzz) seeds=(src/formats/testdata/xgboost -dict=src/formats/testdata/xgboost/xgboost.dict) ;;
+    podium_expr_fuzz) seeds=(-dict=src/expr/expr_fuzz.dict) ;;
+  esac
   echo "fuzz: $name for ${seconds}s"
   "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=0 \
     "$corpus" "${seeds[@]}" > "build/fuzz/$name.log" 2>&1 || {
