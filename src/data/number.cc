@@ -48,12 +48,15 @@ bool Overflows(std::string_view number) {
   return magnitude > 0;
 }
 
-// Plain decimals ("163.2919") with at most 15 digits: the digits and the power
-// of ten are both exact doubles, so one correctly rounded division gives the
-// correctly rounded value (Clinger's fast path). False: not such a decimal.
+// Decimals with at most 15 significant digits and a small exponent
+// ("163.2919", "-1.5e-05"): the digits and the power of ten are both exact
+// doubles, so one correctly rounded multiplication or division gives the
+// correctly rounded value (Clinger's fast path). False: not such a number.
 bool ParseSimpleDecimal(std::string_view text, double* value) {
-  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr long kMaxExactPower = 22;
   const char* p = text.data();
   const char* const end = p + text.size();
   uint64_t mantissa = 0;  // wraps for long inputs, which are refused below
@@ -66,9 +69,23 @@ bool ParseSimpleDecimal(std::string_view text, double* value) {
     fraction_digits = p - fraction;
   }
   const long digits = integer_digits + fraction_digits;
-  if (p != end || digits == 0 || digits > 15) return false;
-  *value = static_cast<double>(mantissa) / kPowersOfTen[fraction_digits];
-  return true;
+  if (digits == 0 || digits > 15) return false;
+  long exponent = 0;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    const bool negative = p < end && *p == '-';
+    if (p < end && (*p == '-' || *p == '+')) ++p;
+    const char* const exponent_digits = p;
+    for (; p < end && IsDigit(*p) && p - exponent_digits < 4; ++p) exponent = exponent * 10 + (*p - '0');
+    if (p == exponent_digits) return false;
+    if (negative) exponent = -exponent;
+  }
+  if (p != end) return false;
+  const long power = exponent - fraction_digits;
+  if (power < -kMaxExactPower || power > kMaxExactPower) return false;
+  const double significand = static_cast<double>(mantissa);
+  *value = power < 0 ? significand / kPowersOfTen[-power] : significand * kPowersOfTen[power];
+  return std::isfinite(*value);
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -124,6 +127,33 @@ TEST(ParseBooleanTest, Table) {
   for (const char* text :
        {"", "t", "f", "y", "n", "2", "truee", "on", "off", "yes please", "1.0"}) {
     EXPECT_FALSE(ParseBoolean(text).has_value()) << text;
+  }
+}
+
+}  // namespace
+}  // namespace podium
+
+namespace podium {
+namespace {
+
+// The fast path must give exactly what a correctly rounded parser gives, for
+// the forms numbers take in real files: %g, %e and %f with many precisions.
+TEST(ParseNumberTest, FastPathAgreesWithFromCharsBitForBit) {
+  std::mt19937_64 random(12345);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::uniform_int_distribution<int> scale(-30, 30);
+  const char* formats[] = {"%.6g", "%.15g", "%.17g", "%.3e", "%.10e", "%.9f", "%g"};
+  char buffer[64];
+  for (int i = 0; i < 200000; ++i) {
+    const double value = unit(random) * std::pow(10.0, scale(random));
+    std::snprintf(buffer, sizeof(buffer), formats[i % 7], value);
+    double expected = 0;
+    const std::string_view text(buffer);
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), expected);
+    ASSERT_EQ(ec, std::errc()) << text;
+    const std::optional<double> parsed = ParseNumber(text);
+    ASSERT_TRUE(parsed.has_value()) << text;
+    ASSERT_EQ(std::memcmp(&*parsed, &expected, sizeof(double)), 0) << text;
   }
 }
 
