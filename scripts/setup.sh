@@ -10,6 +10,10 @@ PACKAGES=(
   libssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev libxgboost-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # model registry: embedded and server stores, signatures (postgresql runs in tests)
+  libsqlite3-dev libsodium-dev libpqxx-dev postgresql
+  # scoring server (HTTP, YAML config) and its benchmark peers
+  libboost-dev libyaml-cpp-dev wrk nginx-light python3-fastapi python3-uvicorn
   # fidelity oracles (Debian's own builds of the libraries Podium must agree with)
   python3 python3-numpy python3-xgboost python3-sklearn
 )

@@ -15,7 +15,7 @@ scripts/build.sh release
 if [ "${PODIUM_SKIP_ASAN:-0}" != "1" ]; then
   echo "== AddressSanitizer + UBSan build, unit tests"
   scripts/build.sh asan
-  (cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$(nproc)" -L unit --timeout 900)
+  (cd build/asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$(nproc)" -L 'unit|server' --timeout 900)
 fi
 
 fuzz_seconds="${PODIUM_FUZZ_SECONDS:-30}"

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "app/app.h"
+#include "cli/registry_commands.h"
+#include "cli/server_command.h"
 
 namespace podium::cli {
 namespace {
@@ -209,6 +211,11 @@ int Main(int argc, char** argv) {
   validate->add_option("--format", validate_format, "Model file format: auto, pipeline, xgboost")
       ->capture_default_str();
 
+  // podium registry ..., podium audit ...
+  RegistryCommandsPtr registry_commands = AddRegistryCommands(cli);
+  // podium server
+  ServerCommandPtr server_command = AddServerCommand(cli);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -219,6 +226,8 @@ int Main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
+  if (std::optional<int> code = RunRegistryCommands(*registry_commands)) return *code;
+  if (std::optional<int> code = RunServerCommand(*server_command)) return *code;
   if (*score) {
     Result<app::ModelFormat> format = app::ParseModelFormat(model_format);
     if (!format.ok()) return Fail(format.status());

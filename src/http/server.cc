@@ -1,0 +1,365 @@
+// The one translation unit that includes Boost.Beast (template-heavy).
+#include "http/server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace podium::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+std::chrono::steady_clock::duration Duration(double seconds) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+constexpr size_t kLingerBytes = 1 << 20;  // read and drop at most this much after refusing a request
+constexpr double kLingerSeconds = 2;
+constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+
+}  // namespace
+
+// A connection the server can close when it stops (see Impl::CloseAll).
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void CloseNow() = 0;
+};
+
+// Owns the io_context, listener, signal set and drain timer. Members are
+// touched by the io threads only through handlers, except the atomics.
+class HttpServer::Impl {
+ public:
+  Impl(Options o, Service* s, Metrics* m, std::function<void()> reload)
+      : options(std::move(o)),
+        service(s),
+        metrics(m),
+        on_reload(std::move(reload)),
+        ioc(options.threads),
+        acceptor(asio::make_strand(ioc)),
+        signals(ioc),
+        drain_timer(ioc) {}
+
+  void Accept();
+  void WaitForSignal();
+  void BeginShutdown();  // on the acceptor's strand
+  void PollDrain();
+  void Track(const std::shared_ptr<Connection>& connection);
+  // Closes every connection still open; only once the io threads stopped.
+  void CloseAll();
+
+  const Options options;
+  Service* const service;
+  Metrics* const metrics;
+  const std::function<void()> on_reload;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::steady_timer drain_timer;
+  std::chrono::steady_clock::time_point drain_deadline;
+  std::atomic<bool> draining{false};
+  std::atomic<int64_t> in_flight{0};
+  int port = 0;
+
+  std::mutex connections_mutex;  // guards connections
+  std::vector<std::weak_ptr<Connection>> connections;
+};
+
+namespace {
+
+// One connection: read a request, answer it, and again while keep-alive.
+// Owned by the handlers of its pending operation (shared_from_this); runs on
+// its own strand.
+class Session : public Connection, public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
+
+  void CloseNow() override {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+  }
+
+ private:
+  void ReadHeader() {
+    if (server_->draining.load()) return Close();
+    parser_.emplace();
+    parser_->header_limit(server_->options.max_header_bytes);
+    parser_->body_limit(server_->options.max_body_bytes);
+    stream_.expires_after(Duration(server_->options.idle_timeout_seconds));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    const auto& header = parser_->get();
+    if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(kContinue), [self = shared_from_this()](beast::error_code e, size_t) {
+        if (e) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(Duration(server_->options.read_timeout_seconds));
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    server_->in_flight.fetch_add(1);
+    server_->metrics->AddInFlight(1);
+    bhttp::request<bhttp::string_body> req = parser_->release();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    request.authorization = std::string(req[bhttp::field::authorization]);
+    request.podium_key = std::string(req["X-Podium-Key"]);
+    request.body = std::move(req.body());
+    HttpResponse answer = server_->service->Handle(request);
+    keep_alive_ = req.keep_alive() && !server_->draining.load();
+    Respond(std::move(answer), req.version(), req.method() == bhttp::verb::head);
+  }
+
+  void Respond(HttpResponse answer, unsigned version, bool head) {
+    response_.emplace();
+    response_->version(version);
+    response_->result(static_cast<unsigned>(answer.status));
+    response_->set(bhttp::field::server, "podium");
+    response_->set(bhttp::field::content_type, answer.content_type);
+    for (const auto& [name, value] : answer.headers) response_->set(name, value);
+    response_->keep_alive(keep_alive_);
+    response_->body() = std::move(answer.body);
+    response_->prepare_payload();
+    if (head) response_->body().clear();
+    stream_.expires_after(Duration(server_->options.read_timeout_seconds));
+    bhttp::async_write(stream_, *response_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, size_t) {
+    server_->in_flight.fetch_sub(1);
+    server_->metrics->AddInFlight(-1);
+    if (ec) return Close();
+    if (!keep_alive_ || server_->draining.load()) return Close();
+    ReadHeader();
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return Refuse(413, "the request body is larger than the limit of " +
+                             std::to_string(server_->options.max_body_bytes) + " bytes");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return Refuse(431, "the request header is larger than the limit of " +
+                             std::to_string(server_->options.max_header_bytes) + " bytes");
+    }
+    if (ec.category() == beast::error_code(bhttp::error::bad_target).category() && ec != bhttp::error::end_of_stream &&
+        ec != bhttp::error::partial_message) {
+      return Refuse(400, "malformed HTTP request: " + ec.message());
+    }
+    Close();  // end of stream, timeout, reset: nothing to answer
+  }
+
+  // Answers a request that could not be read and closes after draining what
+  // the client still sends (so it can read the answer before the close).
+  void Refuse(int status, const std::string& message) {
+    server_->metrics->RecordRequest("transport", "", 0, status, 0, 0);
+    response_.emplace();
+    response_->version(11);
+    response_->result(static_cast<unsigned>(status));
+    response_->set(bhttp::field::server, "podium");
+    response_->set(bhttp::field::content_type, "application/json");
+    response_->keep_alive(false);
+    std::string escaped;
+    for (char c : message) {
+      if (c == '"' || c == '\\') escaped += '\\';
+      if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
+    }
+    response_->body() = "{\"error\":\"" + escaped + "\"}";
+    response_->prepare_payload();
+    stream_.expires_after(Duration(server_->options.read_timeout_seconds));
+    bhttp::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      self->stream_.expires_after(Duration(kLingerSeconds));
+      self->Linger();
+    });
+  }
+
+  void Linger() {
+    if (lingered_ >= kLingerBytes) return Close();
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->lingered_ += n;
+      if (ec) return self->Close();
+      self->Linger();
+    });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Impl* const server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;
+  bool keep_alive_ = false;
+  size_t lingered_ = 0;
+  std::array<char, 16384> discard_{};
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!acceptor.is_open()) return;  // shutting down
+    } else {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      auto session = std::make_shared<Session>(std::move(socket), this);
+      Track(session);
+      session->Start();
+    }
+    if (!draining.load()) Accept();
+  });
+}
+
+void HttpServer::Impl::Track(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard<std::mutex> lock(connections_mutex);
+  if (connections.size() >= 1024 && connections.size() == connections.capacity()) {
+    std::erase_if(connections, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
+  }
+  connections.push_back(connection);
+}
+
+void HttpServer::Impl::CloseAll() {
+  std::lock_guard<std::mutex> lock(connections_mutex);
+  for (const std::weak_ptr<Connection>& weak : connections) {
+    if (std::shared_ptr<Connection> connection = weak.lock()) connection->CloseNow();
+  }
+  connections.clear();
+}
+
+void HttpServer::Impl::WaitForSignal() {
+  signals.async_wait([this](beast::error_code ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      if (on_reload) on_reload();
+      WaitForSignal();
+      return;
+    }
+    if (draining.load()) {
+      ioc.stop();  // a second SIGTERM/SIGINT: stop now
+      return;
+    }
+    asio::post(acceptor.get_executor(), [this] { BeginShutdown(); });
+    WaitForSignal();
+  });
+}
+
+void HttpServer::Impl::BeginShutdown() {
+  if (draining.exchange(true)) return;
+  service->SetReady(false);
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  drain_deadline = std::chrono::steady_clock::now() + Duration(options.drain_timeout_seconds);
+  PollDrain();
+}
+
+void HttpServer::Impl::PollDrain() {
+  if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+    ioc.stop();
+    return;
+  }
+  drain_timer.expires_after(kDrainPoll);
+  drain_timer.async_wait([this](beast::error_code) { PollDrain(); });
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() = default;
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Create(Options options, Service* service, Metrics* metrics,
+                                                       std::function<void()> on_reload) {
+  if (options.threads < 1) return InvalidArgumentError("threads must be at least 1");
+  auto impl = std::make_unique<Impl>(std::move(options), service, metrics, std::move(on_reload));
+  beast::error_code ec;
+  const asio::ip::address address = asio::ip::make_address(impl->options.host, ec);
+  if (ec) return InvalidArgumentError("host '" + impl->options.host + "' is not an IP address");
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(impl->options.port));
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return UnavailableError("cannot listen on " + impl->options.host + ":" + std::to_string(impl->options.port) +
+                            ": " + ec.message());
+  }
+  impl->port = impl->acceptor.local_endpoint().port();
+  if (impl->options.handle_signals) {
+    impl->signals.add(SIGTERM);
+    impl->signals.add(SIGINT);
+    impl->signals.add(SIGHUP);
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+int HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Shutdown() {
+  // On the listener's strand: the accept handler uses the acceptor too.
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] { impl->BeginShutdown(); });
+}
+
+void HttpServer::Post(std::function<void()> task) { asio::post(impl_->ioc, std::move(task)); }
+
+Status HttpServer::Run() {
+  Impl& impl = *impl_;
+  impl.Accept();
+  if (impl.options.handle_signals) impl.WaitForSignal();
+  auto run = [&impl] {
+    for (;;) {
+      try {
+        impl.ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        std::cerr << "podium server: error in a request handler: " << e.what() << "\n";
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl.options.threads; ++i) threads.emplace_back(run);
+  run();
+  for (std::thread& t : threads) t.join();
+  // Idle keep-alive connections and requests still being received are
+  // closed, so their clients see the end instead of a silent socket.
+  impl.CloseAll();
+  return Status::Ok();
+}
+
+}  // namespace podium::http
