@@ -1,0 +1,183 @@
+#include "engine/forest.h"
+
+#include <algorithm>
+#include <type_traits>
+
+namespace podium::engine::internal {
+namespace {
+
+// How a kernel reads nodes: the 16-byte nodes of any forest, or the 8-byte
+// compact nodes of a float forest without categorical splits.
+template <typename T, bool kCategorical>
+struct WideNodes {
+  const Forest<T>& forest;
+  const FlatNode<T>* nodes;
+  explicit WideNodes(const Forest<T>& f) : forest(f), nodes(f.nodes.data()) {}
+  uint32_t Next(uint32_t i, const T* row) const { return Step<T, kCategorical>(forest, nodes, i, row); }
+  T Value(uint32_t i) const { return nodes[i].value; }
+};
+
+// kBorrow picks how the comparison is written: `!(x < t)` compiles to a
+// compare and a subtract-with-borrow, `x >= t` to a compare and a set; they
+// differ only for NaN, which feature rows never hold. The first is faster in
+// the single-row walk and the second in the block walk (measured).
+template <bool kBorrow>
+struct CompactNodes {
+  const CompactNode* nodes;
+  explicit CompactNodes(const Forest<float>& f) : nodes(f.compact.data()) {}
+  uint32_t Next(uint32_t i, const float* row) const {
+    const CompactNode& n = nodes[i];
+    const float x = row[n.word & kCompactSlotMask];
+    const bool right = kBorrow ? !(x < n.value) : x >= n.value;
+    return (n.word >> kCompactSlotBits) + static_cast<uint32_t>(right);
+  }
+  float Value(uint32_t i) const { return nodes[i].value; }
+};
+
+// Walks one tree for kLanes consecutive rows in lock step and adds the leaves
+// to acc. The lanes are independent chains of loads, so they overlap.
+template <typename T, typename Nodes, int kLanes>
+inline void WalkLanes(const Forest<T>& forest, const Nodes& walker, uint32_t root, uint32_t depth,
+                      int output, const T* rows, size_t stride, T* acc) {
+  uint32_t idx[kLanes];
+#pragma GCC unroll 16
+  for (int k = 0; k < kLanes; ++k) idx[k] = root;
+  for (uint32_t d = 0; d < depth; ++d) {
+#pragma GCC unroll 16
+    for (int k = 0; k < kLanes; ++k) idx[k] = walker.Next(idx[k], rows + static_cast<size_t>(k) * stride);
+  }
+  const size_t k_out = static_cast<size_t>(forest.num_outputs);
+  if (output >= 0) {
+#pragma GCC unroll 16
+    for (int k = 0; k < kLanes; ++k) {
+      acc[static_cast<size_t>(k) * k_out + static_cast<size_t>(output)] += walker.Value(idx[k]);
+    }
+  } else {
+    for (int k = 0; k < kLanes; ++k) {
+      const T* leaf = forest.leaf_pool.data() + forest.leaf_offset[idx[k]];
+      T* a = acc + static_cast<size_t>(k) * k_out;
+      for (size_t o = 0; o < k_out; ++o) a[o] += leaf[o];
+    }
+  }
+}
+
+template <typename T, typename Nodes>
+void AccumulateBlockImpl(const Forest<T>& forest, const T* block, size_t rows, T* acc) {
+  constexpr int kLanes = static_cast<int>(kBlockLanes);
+  const Nodes walker(forest);
+  const size_t stride = forest.stride;
+  const size_t k_out = static_cast<size_t>(forest.num_outputs);
+  const size_t num_trees = forest.roots.size();
+  for (size_t t = 0; t < num_trees; ++t) {
+    const uint32_t root = forest.roots[t];
+    const uint32_t depth = forest.depths[t];
+    const int output = forest.tree_output[t];
+    for (size_t r = 0; r < rows; r += kLanes) {
+      WalkLanes<T, Nodes, kLanes>(forest, walker, root, depth, output, block + r * stride, stride,
+                                  acc + r * k_out);
+    }
+  }
+}
+
+// Walks the trees of one row sixteen at a time, interleaved. kSum: the forest
+// has one output and scalar leaves, and the leaf values are added to *sum in
+// tree order as each group finishes (the adds overlap the next group's walk);
+// otherwise the leaves are stored.
+template <typename T, typename Nodes, bool kSum>
+void WalkRow(const Forest<T>& forest, const T* row, uint32_t* leaves, T* sum) {
+  constexpr size_t kGroup = 16;
+  const Nodes walker(forest);
+  const size_t num_trees = forest.roots.size();
+  T total = kSum ? *sum : T(0);
+  size_t t = 0;
+  for (; t + kGroup <= num_trees; t += kGroup) {
+    uint32_t idx[kGroup];
+    uint32_t depth = 0;
+#pragma GCC unroll 16
+    for (size_t k = 0; k < kGroup; ++k) {
+      idx[k] = forest.roots[t + k];
+      depth = std::max(depth, forest.depths[t + k]);
+    }
+    for (uint32_t d = 0; d < depth; ++d) {
+#pragma GCC unroll 16
+      for (size_t k = 0; k < kGroup; ++k) idx[k] = walker.Next(idx[k], row);
+    }
+#pragma GCC unroll 16
+    for (size_t k = 0; k < kGroup; ++k) {
+      if constexpr (kSum) {
+        total += walker.Value(idx[k]);
+      } else {
+        leaves[t + k] = idx[k];
+      }
+    }
+  }
+  for (; t < num_trees; ++t) {
+    uint32_t i = forest.roots[t];
+    for (uint32_t d = 0; d < forest.depths[t]; ++d) i = walker.Next(i, row);
+    if constexpr (kSum) {
+      total += walker.Value(i);
+    } else {
+      leaves[t] = i;
+    }
+  }
+  if constexpr (kSum) *sum = total;
+}
+
+}  // namespace
+
+template <typename T>
+void AccumulateBlock(const Forest<T>& forest, const T* block, size_t rows, T* acc) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (!forest.compact.empty()) return AccumulateBlockImpl<T, CompactNodes<false>>(forest, block, rows, acc);
+  }
+  if (forest.has_categorical) {
+    AccumulateBlockImpl<T, WideNodes<T, true>>(forest, block, rows, acc);
+  } else {
+    AccumulateBlockImpl<T, WideNodes<T, false>>(forest, block, rows, acc);
+  }
+}
+
+template <typename T>
+void FindLeaves(const Forest<T>& forest, const T* row, uint32_t* leaves) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (!forest.compact.empty()) return WalkRow<T, CompactNodes<true>, false>(forest, row, leaves, nullptr);
+  }
+  if (forest.has_categorical) {
+    WalkRow<T, WideNodes<T, true>, false>(forest, row, leaves, nullptr);
+  } else {
+    WalkRow<T, WideNodes<T, false>, false>(forest, row, leaves, nullptr);
+  }
+}
+
+template <typename T>
+void SumRow(const Forest<T>& forest, const T* row, T* sum) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (!forest.compact.empty()) return WalkRow<T, CompactNodes<true>, true>(forest, row, nullptr, sum);
+  }
+  if (forest.has_categorical) {
+    WalkRow<T, WideNodes<T, true>, true>(forest, row, nullptr, sum);
+  } else {
+    WalkRow<T, WideNodes<T, false>, true>(forest, row, nullptr, sum);
+  }
+}
+
+void BuildCompactNodes(Forest<float>* forest) {
+  forest->compact.clear();
+  if (forest->has_categorical || forest->stride > kCompactSlotMask + 1 ||
+      forest->nodes.size() > (size_t{1} << (32 - kCompactSlotBits))) {
+    return;
+  }
+  forest->compact.reserve(forest->nodes.size());
+  for (const FlatNode<float>& n : forest->nodes) {
+    forest->compact.push_back(CompactNode{n.value, (n.left << kCompactSlotBits) | n.feature});
+  }
+}
+
+template void AccumulateBlock<float>(const Forest<float>&, const float*, size_t, float*);
+template void AccumulateBlock<double>(const Forest<double>&, const double*, size_t, double*);
+template void FindLeaves<float>(const Forest<float>&, const float*, uint32_t*);
+template void FindLeaves<double>(const Forest<double>&, const double*, uint32_t*);
+template void SumRow<float>(const Forest<float>&, const float*, float*);
+template void SumRow<double>(const Forest<double>&, const double*, double*);
+
+}  // namespace podium::engine::internal

@@ -1,0 +1,155 @@
+// Internal: a tree ensemble lowered to flat node arrays, and the kernels that
+// walk it. Not part of the engine's public API.
+//
+// Layout. All trees of a plan share one node array. Nodes are re-laid out so
+// that the right child of every internal node is its left child + 1, and every
+// leaf is its own left child. A walk of exactly depth(tree) steps therefore
+// ends on the row's leaf whatever its depth, with no branch on "is this a
+// leaf": rows of a block (or trees of a single row) advance in lock step and
+// their independent loads overlap.
+//
+// Feature rows. Missing values are resolved before the walk, so that a
+// numeric step is one comparison, `right = x >= threshold`: each feature j
+// occupies two slots, 2j holding x with missing replaced by +inf (read by
+// nodes whose missing values go right) and 2j+1 holding x with missing
+// replaced by -inf (read by default-left nodes). This is exact: a finite
+// threshold sends +inf right and -inf left, as `x < threshold` does for
+// genuine infinities (only possible in float32, from huge doubles). Slot 2F
+// (F = number of features) is a sentinel holding -inf; leaves read it and
+// store their value as the threshold, so `-inf >= value` is false and the
+// walk stays on the leaf. Rows of a block are `stride` slots apart.
+//
+// T is float for NumericPrecision::kFloat32 (values cast to float, as XGBoost
+// compares them) and double for kFloat64.
+#ifndef PODIUM_ENGINE_FOREST_H_
+#define PODIUM_ENGINE_FOREST_H_
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace podium::engine::internal {
+
+inline constexpr uint32_t kFeatureMask = 0x3fffffffu;
+inline constexpr uint32_t kCategoricalBit = 0x40000000u;
+inline constexpr uint32_t kDefaultRightBit = 0x80000000u;
+
+template <typename T>
+struct alignas(16) FlatNode {
+  // Internal numeric node: the threshold. Categorical node: the index of its
+  // category set. Leaf: the leaf value (leaf_width 1) or 0 (vector leaves).
+  T value;
+  // Feature slot (kFeatureMask bits: 2 * feature + default_left for numeric
+  // splits, 2 * feature for categorical ones, the sentinel for leaves), plus
+  // for categorical splits the kCategoricalBit and kDefaultRightBit flags.
+  uint32_t feature;
+  // Index of the left child in Forest::nodes; the right child is left + 1. A
+  // leaf points to itself.
+  uint32_t left;
+};
+static_assert(sizeof(FlatNode<float>) == 16 && sizeof(FlatNode<double>) == 16);
+
+// The compact form of a FlatNode<float> (8 bytes, so twice as many nodes per
+// cache line and an index that scales in the address): word = left <<
+// kCompactSlotBits | feature slot. Used for float forests without categorical
+// splits whose slots and node count fit.
+inline constexpr uint32_t kCompactSlotBits = 8;
+inline constexpr uint32_t kCompactSlotMask = (1u << kCompactSlotBits) - 1;
+
+struct CompactNode {
+  float value;
+  uint32_t word;
+};
+static_assert(sizeof(CompactNode) == 8);
+
+template <typename T>
+struct Forest {
+  std::vector<FlatNode<T>> nodes;
+  std::vector<uint32_t> roots;        // per tree: index of its root in nodes
+  std::vector<uint32_t> depths;       // per tree: number of steps to any leaf
+  std::vector<int32_t> tree_output;   // per tree: its output, or -1 (vector leaf)
+  int num_outputs = 1;
+  int num_features = 0;
+  size_t stride = 1;                  // slots per feature row (>= 2 * num_features + 1)
+  bool has_categorical = false;
+  bool has_vector_leaves = false;
+  // One output and no vector leaves: SumRow applies.
+  bool one_output_sum = false;
+  // Vector leaves: the leaf values of node n are leaf_pool[leaf_offset[n] ..
+  // + num_outputs). Empty without vector leaves.
+  std::vector<uint32_t> leaf_offset;
+  std::vector<T> leaf_pool;
+  // Category sets: set s is the bit set cat_bits[s * cat_words ..] over level
+  // codes; a set bit sends the code left.
+  std::vector<uint64_t> cat_bits;
+  uint32_t cat_words = 0;
+  uint32_t num_codes = 0;
+  // The same nodes in compact form when BuildCompactNodes applies (float
+  // only); the kernels then walk these. Explanations read `nodes`.
+  std::vector<CompactNode> compact;
+};
+
+// Where node `n` sends the row `row` (true: right).
+// Without categorical splits in the forest, no flag bits are set and the
+// feature field is the slot itself.
+template <typename T, bool kCategorical>
+inline uint32_t GoesRight(const Forest<T>& forest, const FlatNode<T>& n, const T* row) {
+  const uint32_t f = n.feature;
+  const T v = row[kCategorical ? (f & kFeatureMask) : f];
+  if constexpr (kCategorical) {
+    if (f & kCategoricalBit) {
+      // Slot 2j: missing reads as +inf.
+      if (v == std::numeric_limits<T>::infinity()) return f >> 31;
+      const double code = static_cast<double>(v);
+      if (!(code >= 0.0 && code < static_cast<double>(forest.num_codes))) return 1;
+      const uint32_t c = static_cast<uint32_t>(code);
+      const uint64_t* set = forest.cat_bits.data() +
+                            static_cast<size_t>(static_cast<uint32_t>(n.value)) * forest.cat_words;
+      return ((set[c >> 6] >> (c & 63)) & 1u) ^ 1u;
+    }
+  }
+  return static_cast<uint32_t>(v >= n.value);
+}
+
+template <typename T, bool kCategorical>
+inline uint32_t Step(const Forest<T>& forest, const FlatNode<T>* nodes, uint32_t i, const T* row) {
+  const FlatNode<T>& n = nodes[i];
+  return n.left + GoesRight<T, kCategorical>(forest, n, row);
+}
+
+// Adds every tree to acc (rows x num_outputs, row-major, in T) for `rows`
+// feature rows of `block` (rows apart by forest.stride), tree by tree in tree
+// order. `rows` may be rounded up by the caller to a multiple of the lane
+// count; `block` and `acc` must then have room for the padded rows.
+template <typename T>
+void AccumulateBlock(const Forest<T>& forest, const T* block, size_t rows, T* acc);
+
+// Finds the leaf of every tree for one feature row: leaves[t] = node index.
+// Trees are walked several at a time, interleaved.
+template <typename T>
+void FindLeaves(const Forest<T>& forest, const T* row, uint32_t* leaves);
+
+// For a forest with one output and scalar leaves (one_output_sum): adds the
+// leaf values of one feature row to *sum in tree order.
+template <typename T>
+void SumRow(const Forest<T>& forest, const T* row, T* sum);
+
+// Rows the block kernel walks together; AccumulateBlock needs `rows` rounded
+// up to a multiple of this.
+inline constexpr size_t kBlockLanes = 16;
+
+// Fills forest->compact when the forest qualifies (see CompactNode).
+void BuildCompactNodes(Forest<float>* forest);
+
+extern template void AccumulateBlock<float>(const Forest<float>&, const float*, size_t, float*);
+extern template void AccumulateBlock<double>(const Forest<double>&, const double*, size_t, double*);
+extern template void FindLeaves<float>(const Forest<float>&, const float*, uint32_t*);
+extern template void FindLeaves<double>(const Forest<double>&, const double*, uint32_t*);
+extern template void SumRow<float>(const Forest<float>&, const float*, float*);
+extern template void SumRow<double>(const Forest<double>&, const double*, double*);
+
+}  // namespace podium::engine::internal
+
+#endif  // PODIUM_ENGINE_FOREST_H_
