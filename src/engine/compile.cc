@@ -11,15 +11,6 @@
 namespace podium::engine::internal {
 namespace {
 
-std::optional<expr::Type> ExprTypeOf(ColumnType type) {
-  switch (type) {
-    case ColumnType::kNumber: return expr::Type::kNumber;
-    case ColumnType::kBoolean: return expr::Type::kBoolean;
-    case ColumnType::kCategory: return expr::Type::kString;
-  }
-  return std::nullopt;
-}
-
 class Compiler {
  public:
   explicit Compiler(const Pipeline& pipeline) : plan_(std::make_unique<Plan>()) {

@@ -23,15 +23,6 @@ std::string_view ColumnTypeName(ColumnType type) {
 
 bool IsNumeric(ColumnType type) { return type != ColumnType::kCategory; }
 
-std::optional<expr::Type> ExprTypeOf(ColumnType type) {
-  switch (type) {
-    case ColumnType::kNumber: return expr::Type::kNumber;
-    case ColumnType::kBoolean: return expr::Type::kBoolean;
-    case ColumnType::kCategory: return expr::Type::kString;
-  }
-  return std::nullopt;
-}
-
 Status CheckUniqueLevels(const std::vector<std::string>& levels, const std::string& where) {
   std::set<std::string_view> seen;
   for (const std::string& level : levels) {
@@ -435,6 +426,15 @@ Status CheckEnsemble(const TreeEnsembleModel& ensemble, const Model& model,
 }
 
 }  // namespace
+
+expr::Type ExprTypeOf(ColumnType type) {
+  switch (type) {
+    case ColumnType::kNumber: return expr::Type::kNumber;
+    case ColumnType::kBoolean: return expr::Type::kBoolean;
+    case ColumnType::kCategory: return expr::Type::kString;
+  }
+  return expr::Type::kNumber;
+}
 
 const ColumnInfo* PipelineColumns::Find(std::string_view name) const {
   auto it = index.find(name);

@@ -11,11 +11,16 @@
 #include <vector>
 
 #include "base/status.h"
+#include "expr/expr.h"
 #include "pipeline/pipeline.h"
 
 namespace podium {
 
 enum class ColumnType { kNumber, kBoolean, kCategory };
+
+// The expression-language type of a column: numbers and booleans as such,
+// categories as strings.
+expr::Type ExprTypeOf(ColumnType type);
 
 struct ColumnInfo {
   std::string name;
