@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  g++ cmake ninja-build ccache pkg-config git clang
+  g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
   # libraries
   libssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev libxgboost-dev
   # tests and benchmarks
