@@ -1,5 +1,6 @@
 // Lowers a validated Pipeline into a Plan (plan.h).
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -310,26 +311,76 @@ class Compiler {
     }
   }
 
-  // Appends `tree` to the forest breadth first, so that each internal node's
-  // children are adjacent (right = left + 1); leaves loop on themselves.
+  // Appends `tree` to the forest so that each internal node's children are
+  // adjacent (right = left + 1) and leaves loop on themselves. Nodes are
+  // packed by cache line (kLineNodes compact nodes, the tree starting on a
+  // line boundary): a line holds a sibling pair and, breadth first, as many
+  // of its descendant pairs as fit (the root line: the root and the first
+  // levels), so a walk touches about one line per two levels instead of one
+  // per level below the top. Pairs that do not fit start lines of their own,
+  // or fill the room left in another line. Unused slots (few) are padding
+  // leaves that no walk reaches.
   template <typename T>
   void LayOutTree(const Tree& tree, Forest<T>* forest, ShapTree* shap) {
+    constexpr uint32_t kLineNodes = 64 / sizeof(CompactNode);
     const size_t n = tree.left.size();
     shap->left = tree.left;
     shap->right = tree.right;
     shap->feature = tree.feature;
     shap->flat.assign(n, 0);
-    const uint32_t root = static_cast<uint32_t>(forest->nodes.size());
-    forest->roots.push_back(root);
-    forest->nodes.emplace_back();
-    std::vector<std::pair<int32_t, uint32_t>> queue = {{0, root}};  // (IR node, flat index)
-    for (size_t q = 0; q < queue.size(); ++q) {
-      const auto [node, at] = queue[q];
-      const size_t i = static_cast<size_t>(node);
+    const uint32_t sentinel = 2 * static_cast<uint32_t>(forest->num_features);
+    const uint32_t base =
+        (static_cast<uint32_t>(forest->nodes.size()) + kLineNodes - 1) / kLineNodes * kLineNodes;
+    std::vector<uint32_t> pos(n, 0);
+    pos[0] = base;
+    uint32_t end = base + 1;        // one past the last placed node
+    uint32_t next_line = base + kLineNodes;
+    std::vector<int32_t> pending;   // parents whose children pair starts a new line
+    std::vector<int32_t> local;
+    size_t next_pending = 0;
+    // Places children pairs breadth first from `first` into the line at
+    // `line` with `used` slots taken; when they run out and the line has
+    // room, the next pending pairs (and theirs) fill it, so lines have few
+    // holes.
+    auto fill = [&](uint32_t line, uint32_t used, int32_t first) {
+      local.assign(1, first);
+      for (size_t q = 0;; ++q) {
+        if (q == local.size()) {
+          if (used + 2 > kLineNodes || next_pending == pending.size()) break;
+          local.push_back(pending[next_pending++]);
+        }
+        const size_t p = static_cast<size_t>(local[q]);
+        if (used + 2 > kLineNodes) {
+          pending.push_back(local[q]);
+          continue;
+        }
+        const uint32_t at = line + used;
+        used += 2;
+        pos[static_cast<size_t>(tree.left[p])] = at;
+        pos[static_cast<size_t>(tree.right[p])] = at + 1;
+        end = std::max(end, at + 2);
+        if (tree.left[static_cast<size_t>(tree.left[p])] >= 0) local.push_back(tree.left[p]);
+        if (tree.left[static_cast<size_t>(tree.right[p])] >= 0) local.push_back(tree.right[p]);
+      }
+    };
+    if (tree.left[0] >= 0) fill(base, 1, 0);
+    while (next_pending < pending.size()) {
+      const uint32_t line = next_line;
+      next_line += kLineNodes;
+      fill(line, 0, pending[next_pending++]);
+    }
+    FlatNode<T> padding{};
+    padding.feature = sentinel;
+    const size_t first_new = forest->nodes.size();
+    forest->nodes.resize(end, padding);
+    for (size_t at = first_new; at < end; ++at) forest->nodes[at].left = static_cast<uint32_t>(at);
+    forest->roots.push_back(base);
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t at = pos[i];
       shap->flat[i] = at;
       FlatNode<T> flat{};
       if (tree.left[i] < 0) {
-        flat.feature = 2 * static_cast<uint32_t>(forest->num_features);  // the -inf sentinel
+        flat.feature = sentinel;  // the -inf sentinel
         flat.left = at;
         if (tree.leaf_width == 1) {
           flat.value = static_cast<T>(tree.leaf_values[i]);
@@ -358,11 +409,8 @@ class Compiler {
         } else {
           flat.value = static_cast<T>(tree.threshold[i]);
         }
-        flat.left = static_cast<uint32_t>(forest->nodes.size());
-        forest->nodes.emplace_back();
-        forest->nodes.emplace_back();
-        queue.push_back({tree.left[i], flat.left});
-        queue.push_back({tree.right[i], flat.left + 1});
+        flat.left = pos[static_cast<size_t>(tree.left[i])];
+        assert(pos[static_cast<size_t>(tree.right[i])] == flat.left + 1);
       }
       forest->nodes[at] = flat;
     }

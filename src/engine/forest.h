@@ -6,7 +6,9 @@
 // leaf is its own left child. A walk of exactly depth(tree) steps therefore
 // ends on the row's leaf whatever its depth, with no branch on "is this a
 // leaf": rows of a block (or trees of a single row) advance in lock step and
-// their independent loads overlap.
+// their independent loads overlap. Each tree starts on a cache line and its
+// nodes are packed by cache line (a sibling pair with its nearest descendant
+// pairs; see LayOutTree in compile.cc), so a walk touches few lines.
 //
 // Feature rows. Missing values are resolved before the walk, so that a
 // numeric step is one comparison, `right = x >= threshold`: each feature j
@@ -28,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <new>
 #include <vector>
 
 namespace podium::engine::internal {
@@ -64,6 +67,21 @@ struct CompactNode {
 };
 static_assert(sizeof(CompactNode) == 8);
 
+// Allocates on cache-line boundaries, so that the cache-line packing of the
+// node layout (compile.cc) holds in memory.
+template <typename U>
+struct LineAlignedAllocator {
+  using value_type = U;
+  static constexpr std::align_val_t kAlign{64};
+  LineAlignedAllocator() = default;
+  template <typename V>
+  LineAlignedAllocator(const LineAlignedAllocator<V>&) noexcept {}
+  U* allocate(size_t n) { return static_cast<U*>(::operator new(n * sizeof(U), kAlign)); }
+  void deallocate(U* p, size_t) noexcept { ::operator delete(p, kAlign); }
+  template <typename V>
+  bool operator==(const LineAlignedAllocator<V>&) const noexcept { return true; }
+};
+
 template <typename T>
 struct Forest {
   std::vector<FlatNode<T>> nodes;
@@ -88,7 +106,7 @@ struct Forest {
   uint32_t num_codes = 0;
   // The same nodes in compact form when BuildCompactNodes applies (float
   // only); the kernels then walk these. Explanations read `nodes`.
-  std::vector<CompactNode> compact;
+  std::vector<CompactNode, LineAlignedAllocator<CompactNode>> compact;
 };
 
 // Where node `n` sends the row `row` (true: right).
