@@ -2,14 +2,11 @@
 # End-to-end CSV scoring benchmark: `podium score` on 1M rows x 28 features
 # with a 100-tree depth-6 XGBoost model, with 1 and 2 threads, against the
 # same job in Python (XGBoost + pandas), measured in the same run.
-# Usage: bench/score_csv.sh [rows]    (needs python3-pandas for the peer)
+# Usage: bench/score_csv.sh [rows]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows="${1:-1000000}"
-scripts/setup.sh >/dev/null
-if ! dpkg-query -W -f='${Status}' python3-pandas 2>/dev/null | grep -q "install ok installed"; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pandas >/dev/null
-fi
+scripts/setup.sh --bench >/dev/null
 scripts/build.sh release
 dir=build/bench/score_csv
 if [ ! -f "$dir/data.csv" ] || [ "$(($(wc -l < "$dir/data.csv") - 1))" != "$rows" ]; then

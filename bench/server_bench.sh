@@ -14,8 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-${BENCH_SECONDS:-10}}"
 podium="${PODIUM_BIN:-build/release/src/cli/podium}"
+scripts/setup.sh --bench >/dev/null
 for tool in wrk nginx; do
-  command -v "$tool" >/dev/null || { echo "server_bench: $tool is missing (scripts/setup.sh installs it)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "server_bench: $tool is missing (scripts/setup.sh --bench installs it)" >&2; exit 1; }
 done
 [ -x "$podium" ] || scripts/build.sh release
 dir=build/bench/server

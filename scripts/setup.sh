@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Podium needs to build, test and run, from Debian 12 packages.
 # Installs only what is missing; safe to run again. Needs root or sudo.
+# With --bench, also the benchmarks' load generator and peers.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,11 +13,16 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # model registry: embedded and server stores, signatures (postgresql runs in tests)
   libsqlite3-dev libsodium-dev libpqxx-dev postgresql
-  # scoring server (HTTP, YAML config) and its benchmark peers
-  libboost-dev libyaml-cpp-dev wrk nginx-light python3-fastapi python3-uvicorn
+  # scoring server (HTTP, YAML config)
+  libboost-dev libyaml-cpp-dev
   # fidelity oracles (Debian's own builds of the libraries Podium must agree with)
   python3 python3-numpy python3-xgboost python3-sklearn
 )
+
+if [ "${1:-}" = "--bench" ]; then
+  # Benchmarks only: wrk, and the peers Podium is measured against.
+  PACKAGES+=(wrk nginx-light python3-fastapi python3-uvicorn python3-pandas bc)
+fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do
