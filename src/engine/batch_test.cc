@@ -235,6 +235,37 @@ TEST(BatchTest, BatchEqualsRowByRowOnRandomPipelines) {
   }
 }
 
+// Small batches mix the block kernel (whole groups of rows) with the
+// single-row walk (the rest); every split gives the row-by-row answers.
+TEST(BatchTest, SmallBatchesEqualRowByRow) {
+  std::mt19937 rng(7);
+  for (int variant = 0; variant < 6; ++variant) {
+    SCOPED_TRACE("variant " + std::to_string(variant));
+    auto plan = MustCompile(RandomPipeline(rng, variant));
+    ASSERT_NE(plan, nullptr);
+    const size_t ni = static_cast<size_t>(plan->num_inputs());
+    const size_t k = static_cast<size_t>(plan->num_values());
+    auto scratch = plan->NewScratch();
+    for (size_t rows : {1, 2, 15, 16, 17, 33}) {
+      std::vector<double> encoded(rows * ni);
+      for (size_t r = 0; r < rows; ++r) {
+        RawRow raw = RandomRaw(rng);
+        ASSERT_TRUE(plan->EncodeRow(raw.values.data(), encoded.data() + r * ni).ok());
+      }
+      BatchResult batch;
+      plan->ScoreBatch(encoded.data(), rows, *scratch, &batch);
+      Prediction p;
+      for (size_t r = 0; r < rows; ++r) {
+        if (!plan->ScoreRow(encoded.data() + r * ni, *scratch, &p).ok()) continue;
+        for (size_t i = 0; i < k; ++i) {
+          ASSERT_TRUE(Same(batch.values[r * k + i], p.values[i])) << rows << " rows, row " << r;
+        }
+        EXPECT_EQ(batch.labels[r], p.label);
+      }
+    }
+  }
+}
+
 TEST(BatchTest, AgreesWithReferenceScorer) {
   std::mt19937 rng(4242);
   for (int variant = 0; variant < 6; ++variant) {

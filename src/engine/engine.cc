@@ -569,11 +569,19 @@ void ScoreBlock(const Plan& plan, const double* inputs, size_t first, size_t row
       GlmMargins(plan, glm_block + r * stride, s.slots.data() + r * num_slots, margins + r * k);
     }
   } else {
-    const size_t padded = (rows + kBlockLanes - 1) / kBlockLanes * kBlockLanes;
-    T* acc = AccBlock<T>(s).data();
-    InitAcc(plan, padded, acc);
-    internal::AccumulateBlock(ForestOf<T>(plan), block, padded, acc);
-    FinishMargins(plan, acc, rows, margins);
+    // Whole groups of kBlockLanes rows go through the block kernel; the rest
+    // (a single-row request, the tail of a file) through the single-row walk,
+    // which costs about what one lane of the block kernel does instead of a
+    // whole padded group. Both add the trees in tree order, so the margins
+    // are the same either way.
+    const size_t full = rows / kBlockLanes * kBlockLanes;
+    if (full > 0) {
+      T* acc = AccBlock<T>(s).data();
+      InitAcc(plan, full, acc);
+      internal::AccumulateBlock(ForestOf<T>(plan), block, full, acc);
+      FinishMargins(plan, acc, full, margins);
+    }
+    for (size_t r = full; r < rows; ++r) RowMargins<T>(plan, s, block + r * stride, margins + r * k);
   }
 
   // 3. Post-processing and explanations, row by row.
