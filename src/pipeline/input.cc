@@ -47,19 +47,21 @@ Result<InputValue> ApplyPolicy(const InputField& field, const ValuePolicy& polic
   return InternalError("unknown value policy");
 }
 
-// Checks a numeric value against the field's type and range.
+// Checks a numeric value against the field's type and range. `shown` is the
+// value as the input wrote it; empty: the number, formatted only when a
+// message needs it (valid values are the hot path).
 Result<InputValue> CheckNumber(const InputField& field, double number, std::string_view shown) {
+  auto quoted = [&] { return shown.empty() ? Quoted(FormatForMessage(number)) : Quoted(shown); };
   if (!std::isfinite(number)) {
-    return ApplyPolicy(field, field.on_invalid, Quoted(shown) + " is not a finite number");
+    return ApplyPolicy(field, field.on_invalid, quoted() + " is not a finite number");
   }
   if (field.type == FieldType::kInteger && number != std::floor(number)) {
-    return ApplyPolicy(field, field.on_invalid, Quoted(shown) + " is not a whole number");
+    return ApplyPolicy(field, field.on_invalid, quoted() + " is not a whole number");
   }
   if ((field.min && number < *field.min) || (field.max && number > *field.max)) {
     std::string range = "[" + (field.min ? FormatForMessage(*field.min) : std::string("-inf")) +
                         ", " + (field.max ? FormatForMessage(*field.max) : std::string("inf")) + "]";
-    return ApplyPolicy(field, field.on_invalid,
-                       Quoted(shown) + " is outside the allowed range " + range);
+    return ApplyPolicy(field, field.on_invalid, quoted() + " is outside the allowed range " + range);
   }
   InputValue value;
   value.missing = false;
@@ -89,7 +91,7 @@ Result<InputValue> ConvertInput(const InputField& field, const RawValue& raw) {
     case FieldType::kNumber:
     case FieldType::kInteger: {
       if (raw.kind == RawValue::Kind::kNumber) {
-        return CheckNumber(field, raw.number, FormatForMessage(raw.number));
+        return CheckNumber(field, raw.number, {});
       }
       if (raw.kind == RawValue::Kind::kBoolean) {
         return ApplyPolicy(field, field.on_invalid, "a boolean is not a number");
