@@ -2,11 +2,19 @@
 #include "http/server.h"
 
 #include <atomic>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <algorithm>
 #include <csignal>
+#include <functional>
+#include <memory>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -29,6 +37,7 @@ std::chrono::steady_clock::duration Duration(double seconds) {
 constexpr size_t kLingerBytes = 1 << 20;  // read and drop at most this much after refusing a request
 constexpr double kLingerSeconds = 2;
 constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+constexpr int kBlockingNice = 10;
 
 }  // namespace
 
@@ -39,8 +48,14 @@ class Connection {
   virtual void CloseNow() = 0;
 };
 
-// Owns the io_context, listener, signal set and drain timer. Members are
+// Owns the io contexts, listener, signal set and drain timer. Members are
 // touched by the io threads only through handlers, except the atomics.
+//
+// Threads: one io_context per io thread, each run by exactly that thread, so
+// a connection's handlers never race and need no strand, and the threads
+// share no reactor lock. Connections are dealt to the contexts in turn as
+// they are accepted. contexts[0] also runs the acceptor, the signal set and
+// the drain timer.
 class HttpServer::Impl {
  public:
   Impl(Options o, Service* s, Metrics* m, std::function<void()> reload)
@@ -48,10 +63,33 @@ class HttpServer::Impl {
         service(s),
         metrics(m),
         on_reload(std::move(reload)),
-        ioc(options.threads),
-        acceptor(asio::make_strand(ioc)),
-        signals(ioc),
-        drain_timer(ioc) {}
+        contexts(MakeContexts(options.threads)),
+        acceptor(*contexts[0]),
+        signals(*contexts[0]),
+        drain_timer(*contexts[0]) {
+    for (auto& context : contexts) guards.emplace_back(asio::make_work_guard(*context));
+    // The blocking thread runs at a lower priority (nice 10) so that a model
+    // load competing for the cores delays itself, not the requests being
+    // answered meanwhile. Best effort: without the permission it stays as is.
+    asio::post(blocking, [] {
+#ifdef __linux__
+      (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kBlockingNice);
+#endif
+    });
+  }
+
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
+    std::vector<std::unique_ptr<asio::io_context>> made;
+    for (int i = 0; i < std::max(threads, 1); ++i) made.push_back(std::make_unique<asio::io_context>(1));
+    return made;
+  }
+  // The context of the next connection or posted task (round robin).
+  asio::io_context& NextContext() {
+    return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+  }
+  void StopAll() {
+    for (auto& context : contexts) context->stop();
+  }
 
   void Accept();
   void WaitForSignal();
@@ -65,7 +103,14 @@ class HttpServer::Impl {
   Service* const service;
   Metrics* const metrics;
   const std::function<void()> on_reload;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  // Keep every context's run() going while it has no connection.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::atomic<size_t> next_context{0};
+  // Runs the requests that may block for long (model loads, registry writes
+  // with their fsyncs) so that the io threads keep answering. Declared after
+  // the contexts: destroyed, and so joined, first.
+  asio::thread_pool blocking{1};
   tcp::acceptor acceptor;
   asio::signal_set signals;
   asio::steady_timer drain_timer;
@@ -82,7 +127,7 @@ namespace {
 
 // One connection: read a request, answer it, and again while keep-alive.
 // Owned by the handlers of its pending operation (shared_from_this); runs on
-// its own strand.
+// the one thread of its io context.
 class Session : public Connection, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
@@ -137,9 +182,25 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     request.authorization = std::string(req[bhttp::field::authorization]);
     request.podium_key = std::string(req["X-Podium-Key"]);
     request.body = std::move(req.body());
-    HttpResponse answer = server_->service->Handle(request);
     keep_alive_ = req.keep_alive() && !server_->draining.load();
-    Respond(std::move(answer), req.version(), req.method() == bhttp::verb::head);
+    const unsigned version = req.version();
+    const bool head = req.method() == bhttp::verb::head;
+    if (RunsOffIoThread(request.target)) {
+      asio::post(server_->blocking, [self = shared_from_this(), request = std::move(request), version, head] {
+        HttpResponse answer = self->server_->service->Handle(request);
+        asio::post(self->stream_.get_executor(), [self, answer = std::move(answer), version, head]() mutable {
+          self->Respond(std::move(answer), version, head);
+        });
+      });
+      return;
+    }
+    Respond(server_->service->Handle(request), version, head);
+  }
+
+  // Admin actions (a reload reads and compiles a model) and registry calls
+  // (database writes) may take long; scoring, health and metrics do not.
+  static bool RunsOffIoThread(std::string_view target) {
+    return target.starts_with("/v1/admin/") || target.starts_with("/v1/registry");
   }
 
   void Respond(HttpResponse answer, unsigned version, bool head) {
@@ -236,7 +297,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(NextContext(), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (!acceptor.is_open()) return;  // shutting down
     } else {
@@ -275,10 +336,10 @@ void HttpServer::Impl::WaitForSignal() {
       return;
     }
     if (draining.load()) {
-      ioc.stop();  // a second SIGTERM/SIGINT: stop now
+      StopAll();  // a second SIGTERM/SIGINT: stop now
       return;
     }
-    asio::post(acceptor.get_executor(), [this] { BeginShutdown(); });
+    BeginShutdown();  // already on contexts[0], the acceptor's thread
     WaitForSignal();
   });
 }
@@ -294,7 +355,7 @@ void HttpServer::Impl::BeginShutdown() {
 
 void HttpServer::Impl::PollDrain() {
   if (in_flight.load() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
-    ioc.stop();
+    StopAll();
     return;
   }
   drain_timer.expires_after(kDrainPoll);
@@ -332,20 +393,20 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(Options options, Service*
 int HttpServer::port() const { return impl_->port; }
 
 void HttpServer::Shutdown() {
-  // On the listener's strand: the accept handler uses the acceptor too.
-  asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] { impl->BeginShutdown(); });
+  // On the acceptor's thread: the accept handler uses the acceptor too.
+  asio::post(*impl_->contexts[0], [impl = impl_.get()] { impl->BeginShutdown(); });
 }
 
-void HttpServer::Post(std::function<void()> task) { asio::post(impl_->ioc, std::move(task)); }
+void HttpServer::Post(std::function<void()> task) { asio::post(impl_->NextContext(), std::move(task)); }
 
 Status HttpServer::Run() {
   Impl& impl = *impl_;
   impl.Accept();
   if (impl.options.handle_signals) impl.WaitForSignal();
-  auto run = [&impl] {
+  auto run = [&impl](asio::io_context& context) {
     for (;;) {
       try {
-        impl.ioc.run();
+        context.run();
         return;
       } catch (const std::exception& e) {
         std::cerr << "podium server: error in a request handler: " << e.what() << "\n";
@@ -353,8 +414,8 @@ Status HttpServer::Run() {
     }
   };
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl.options.threads; ++i) threads.emplace_back(run);
-  run();
+  for (size_t i = 1; i < impl.contexts.size(); ++i) threads.emplace_back(run, std::ref(*impl.contexts[i]));
+  run(*impl.contexts[0]);
   for (std::thread& t : threads) t.join();
   // Idle keep-alive connections and requests still being received are
   // closed, so their clients see the end instead of a silent socket.
