@@ -6,7 +6,8 @@
 #     features, bench/make_score_bench_data.py) and the demo churn GLM pipeline,
 #   * FastAPI + uvicorn (2 workers) scoring the same two models with XGBoost
 #     and scikit-learn (bench/server_peer.py),
-# all on 127.0.0.1, and prints requests/s, latency p50/p99 and the ratios.
+# all on 127.0.0.1, and prints requests/s, latency p50/p99 and the ratios,
+# then the podium latency at half its maximum rate (paced connections).
 # Everything it starts it stops. Run it on a quiet machine: the client and the
 # servers share the cores.
 # Usage: bench/server_bench.sh [seconds]
@@ -126,8 +127,30 @@ run "fastapi xgb 100x6" "http://127.0.0.1:$peer_port/xgb" "$dir/xgb.lua"
 run "fastapi churn glm" "http://127.0.0.1:$peer_port/glm" "$dir/glm.lua"
 
 value() { for r in "${results[@]}"; do [ "${r%%=*}" = "$1" ] && echo "${r#*=}"; done; }
+
+# Half the maximum load: wrk is closed-loop, so the rate is set by pacing
+# each connection (a 1 ms pause before each request, wrk's delay()) and by
+# the number of connections: connections = target rate x (pause + p50).
+half_load() {  # half_load NAME URL LUA
+  local max target conns paced out
+  max=$(value "$1")
+  target=$(awk -v m="$max" 'BEGIN { printf "%d", m / 2 }')
+  conns=$(awk -v t="$target" -v p="$4" 'BEGIN { c = int(t * (0.001 + p) + 0.5); if (c < 2) c = 2; if (c > 256) c = 256; print c }')
+  paced="$dir/paced_$(basename "$3")"
+  { cat "$3"; echo 'function delay() return 1 end'; } > "$paced"
+  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$paced" "$2")
+  printf '%-28s %12s req/s   p50 %9s   p99 %9s   (target %s req/s, %s paced connections)\n' "$1 @ half load" \
+    "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+    "$(awk '$1 == "99%" {print $2}' <<<"$out")" "$target" "$conns"
+}
+echo
+echo "half the maximum load (paced):"
+half_load "podium xgb 100x6" "http://127.0.0.1:$podium_port/v1/models/xgb:predict" "$dir/xgb.lua" 0.0002
+half_load "podium churn glm" "http://127.0.0.1:$podium_port/v1/models/churn:predict" "$dir/glm.lua" 0.0002
+echo
 ratio() { awk -v a="$(value "$1")" -v b="$(value "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo
 echo "podium / fastapi, xgb:  $(ratio 'podium xgb 100x6' 'fastapi xgb 100x6')x requests/s"
 echo "podium / fastapi, glm:  $(ratio 'podium churn glm' 'fastapi churn glm')x requests/s"
 echo "podium glm / nginx:     $(ratio 'podium churn glm' 'nginx (fixed body)') of the HTTP floor"
+echo "podium xgb / nginx:     $(ratio 'podium xgb 100x6' 'nginx (fixed body)') of the HTTP floor"
