@@ -1,5 +1,7 @@
 #include "data/writer.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -275,7 +277,9 @@ TEST(NdjsonWriterTest, RandomRowsRoundTrip) {
 class OutputFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) / "output_file_test";
+    // ctest runs each case in its own process, several at once: one
+    // directory per process.
+    dir_ = std::filesystem::path(::testing::TempDir()) / ("output_file_test_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
