@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -382,8 +383,13 @@ class Registry::Impl {
 
   // --- audit
 
+  // Appends the audit record of a change. When the record is a change event
+  // (change_event.h), it is added to `events`, for Publish once the
+  // transaction committed, and on PostgreSQL announced with a NOTIFY, which
+  // the server delivers only if this transaction commits.
   Status AppendAudit(Transaction& tx, std::string_view actor, std::string_view action, std::string_view entity,
-                     const Json& before, const Json& after, std::string_view reason) {
+                     const Json& before, const Json& after, std::string_view reason,
+                     std::vector<ChangeEvent>* events = nullptr) {
     ASSIGN_OR_RETURN(Rows head, tx.Query("SELECT seq, hash FROM audit_head WHERE id = 1"));
     if (head.size() != 1) return DataLossError("the audit head is missing");
     AuditRecord record;
@@ -403,7 +409,58 @@ class Registry::Impl {
         {Param(record.seq), Param(record.time), Param(record.actor), Param(record.action), Param(record.entity),
          Param(record.before), Param(record.after), Param(record.reason), Param(record.prev_hash),
          Param(record.hash)}));
-    return tx.Exec("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", {Param(record.seq), Param(record.hash)});
+    RETURN_IF_ERROR(
+        tx.Exec("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", {Param(record.seq), Param(record.hash)}));
+    std::optional<ChangeEvent> event = ChangeEventFromAudit(record);
+    if (!event) return Status::Ok();
+    if (db_->dialect() == Dialect::kPostgres) {
+      RETURN_IF_ERROR(tx.Exec("SELECT pg_notify($1, $2)",
+                              {Param(kChangeChannel), Param(event->model + " " + std::to_string(event->seq))}));
+    }
+    if (events != nullptr) events->push_back(std::move(*event));
+    return Status::Ok();
+  }
+
+  // --- change events
+
+  Registry::SubscriptionId Subscribe(ChangeListener listener) {
+    auto subscriber = std::make_shared<Subscriber>();
+    subscriber->listener = std::move(listener);
+    std::lock_guard<std::mutex> lock(subscribers_mutex_);
+    const Registry::SubscriptionId id = next_subscription_++;
+    subscribers_.emplace(id, std::move(subscriber));
+    return id;
+  }
+
+  void Unsubscribe(Registry::SubscriptionId id) {
+    std::shared_ptr<Subscriber> subscriber;
+    {
+      std::lock_guard<std::mutex> lock(subscribers_mutex_);
+      auto it = subscribers_.find(id);
+      if (it == subscribers_.end()) return;
+      subscriber = std::move(it->second);
+      subscribers_.erase(it);
+    }
+    // Waits for a call in progress on another thread.
+    std::lock_guard<std::mutex> call(subscriber->call_mutex);
+    subscriber->active = false;
+  }
+
+  // Runs on the committing thread after the commit; only a subscriber's own
+  // call_mutex is held while its listener runs, so a listener may use the
+  // Registry (even Subscribe) without deadlock.
+  void Publish(const std::vector<ChangeEvent>& events) {
+    if (events.empty()) return;
+    std::vector<std::shared_ptr<Subscriber>> targets;
+    {
+      std::lock_guard<std::mutex> lock(subscribers_mutex_);
+      for (const auto& [id, subscriber] : subscribers_) targets.push_back(subscriber);
+    }
+    for (const std::shared_ptr<Subscriber>& subscriber : targets) {
+      std::lock_guard<std::mutex> call(subscriber->call_mutex);
+      if (!subscriber->active) continue;
+      for (const ChangeEvent& event : events) subscriber->listener(event);
+    }
   }
 
   // --- loading
@@ -523,9 +580,19 @@ class Registry::Impl {
     return out;
   }
 
+  struct Subscriber {
+    ChangeListener listener;
+    std::mutex call_mutex;  // held while `listener` runs; guards `active`
+    bool active = true;
+  };
+
   const RegistryOptions options_;
   const std::unique_ptr<Database> db_;
   const std::unique_ptr<ArtifactStore> artifacts_;
+
+  std::mutex subscribers_mutex_;  // guards subscribers_ and next_subscription_
+  std::map<Registry::SubscriptionId, std::shared_ptr<Subscriber>> subscribers_;
+  Registry::SubscriptionId next_subscription_ = 1;
 };
 
 // ============================================================================
@@ -1015,7 +1082,9 @@ Status Registry::SetAlias(std::string_view token, std::string_view model, std::s
   RETURN_IF_ERROR(ValidateName("alias", alias));
   if (AllDigits(alias)) return InvalidArgumentError("alias '" + std::string(alias) + "' would read as a version number");
   RETURN_IF_ERROR(ValidateText("reason", reason));
-  return impl_->db().Write([&](Transaction& tx) -> Status {
+  std::vector<ChangeEvent> events;
+  RETURN_IF_ERROR(impl_->db().Write([&](Transaction& tx) -> Status {
+    events.clear();  // a retried body starts afresh
     ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     RETURN_IF_ERROR(impl_->Authorize(tx, caller, Action::kSetAlias, &m));
@@ -1033,15 +1102,20 @@ Status Registry::SetAlias(std::string_view token, std::string_view model, std::s
                             " set_by = excluded.set_by, set_at = excluded.set_at",
                             {Param(m.id), Param(alias), Param(v.id), Param(caller.id), Param(impl_->Now())}));
     return impl_->AppendAudit(tx, caller.name, "alias.set", "model/" + std::string(model) + "/alias/" + std::string(alias),
-                              old ? Json{{"version", old->Int(0)}} : Json(nullptr), Json{{"version", number}}, reason);
-  });
+                              old ? Json{{"version", old->Int(0)}} : Json(nullptr), Json{{"version", number}}, reason,
+                              &events);
+  }));
+  impl_->Publish(events);
+  return Status::Ok();
 }
 
 Status Registry::RemoveAlias(std::string_view token, std::string_view model, std::string_view alias,
                              std::string_view reason) {
   RETURN_IF_ERROR(ValidateName("alias", alias));
   RETURN_IF_ERROR(ValidateText("reason", reason));
-  return impl_->db().Write([&](Transaction& tx) -> Status {
+  std::vector<ChangeEvent> events;
+  RETURN_IF_ERROR(impl_->db().Write([&](Transaction& tx) -> Status {
+    events.clear();  // a retried body starts afresh
     ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     RETURN_IF_ERROR(impl_->Authorize(tx, caller, Action::kSetAlias, &m));
@@ -1052,8 +1126,10 @@ Status Registry::RemoveAlias(std::string_view token, std::string_view model, std
     if (!old) return NotFoundError("model '" + std::string(model) + "' has no alias '" + std::string(alias) + "'");
     RETURN_IF_ERROR(tx.Exec("DELETE FROM aliases WHERE model_id = $1 AND alias = $2", {Param(m.id), Param(alias)}));
     return impl_->AppendAudit(tx, caller.name, "alias.remove", "model/" + std::string(model) + "/alias/" + std::string(alias),
-                              Json{{"version", old->Int(0)}}, nullptr, reason);
-  });
+                              Json{{"version", old->Int(0)}}, nullptr, reason, &events);
+  }));
+  impl_->Publish(events);
+  return Status::Ok();
 }
 
 // --- approvals and promotion ------------------------------------------------------------
@@ -1140,7 +1216,9 @@ Status Registry::Decide(std::string_view token, const DecisionRequest& request) 
 Status Registry::Promote(std::string_view token, std::string_view model, int64_t number, std::string_view environment,
                          std::string_view reason) {
   RETURN_IF_ERROR(ValidateText("reason", reason));
-  return impl_->db().Write([&](Transaction& tx) -> Status {
+  std::vector<ChangeEvent> events;
+  RETURN_IF_ERROR(impl_->db().Write([&](Transaction& tx) -> Status {
+    events.clear();  // a retried body starts afresh
     ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     RETURN_IF_ERROR(impl_->Authorize(tx, caller, Action::kPromote, &m));
@@ -1183,13 +1261,17 @@ Status Registry::Promote(std::string_view token, std::string_view model, int64_t
                             {Param(m.id), Param(env.name), Param(v.id), Param(caller.id), Param(impl_->Now())}));
     return impl_->AppendAudit(tx, caller.name, "deployment.set", DeploymentEntity(model, env.name),
                               current ? Json{{"version", current->Int(0)}} : Json(nullptr),
-                              Json{{"version", number}, {"artifact", v.info.artifact_digest}}, reason);
-  });
+                              Json{{"version", number}, {"artifact", v.info.artifact_digest}}, reason, &events);
+  }));
+  impl_->Publish(events);
+  return Status::Ok();
 }
 
 Status Registry::ArchiveVersion(std::string_view token, std::string_view model, int64_t number, std::string_view reason) {
   RETURN_IF_ERROR(ValidateText("reason", reason));
-  return impl_->db().Write([&](Transaction& tx) -> Status {
+  std::vector<ChangeEvent> events;
+  RETURN_IF_ERROR(impl_->db().Write([&](Transaction& tx) -> Status {
+    events.clear();  // a retried body starts afresh
     ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     RETURN_IF_ERROR(impl_->Authorize(tx, caller, Action::kArchive, &m));
@@ -1205,13 +1287,17 @@ Status Registry::ArchiveVersion(std::string_view token, std::string_view model, 
     }
     RETURN_IF_ERROR(tx.Exec("UPDATE versions SET archived = 1 WHERE id = $1", {Param(v.id)}));
     return impl_->AppendAudit(tx, caller.name, "version.archive", VersionEntity(model, number), Json{{"archived", false}},
-                              Json{{"archived", true}}, reason);
-  });
+                              Json{{"archived", true}}, reason, &events);
+  }));
+  impl_->Publish(events);
+  return Status::Ok();
 }
 
 Status Registry::ArchiveModel(std::string_view token, std::string_view model, std::string_view reason) {
   RETURN_IF_ERROR(ValidateText("reason", reason));
-  return impl_->db().Write([&](Transaction& tx) -> Status {
+  std::vector<ChangeEvent> events;
+  RETURN_IF_ERROR(impl_->db().Write([&](Transaction& tx) -> Status {
+    events.clear();  // a retried body starts afresh
     ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     RETURN_IF_ERROR(impl_->Authorize(tx, caller, Action::kArchive, &m));
@@ -1227,8 +1313,10 @@ Status Registry::ArchiveModel(std::string_view token, std::string_view model, st
     }
     RETURN_IF_ERROR(tx.Exec("UPDATE models SET archived = 1 WHERE id = $1", {Param(m.id)}));
     return impl_->AppendAudit(tx, caller.name, "model.archive", "model/" + std::string(model), Json{{"archived", false}},
-                              Json{{"archived", true}}, reason);
-  });
+                              Json{{"archived", true}}, reason, &events);
+  }));
+  impl_->Publish(events);
+  return Status::Ok();
 }
 
 // --- datasets, lineage, dependencies -----------------------------------------------------------
@@ -1559,5 +1647,26 @@ Result<DeploymentAt> Registry::DeployedAt(std::string_view token, std::string_vi
   }));
   return answer;
 }
+
+// --- change events ---------------------------------------------------------------------------
+
+Registry::SubscriptionId Registry::Subscribe(ChangeListener listener) { return impl_->Subscribe(std::move(listener)); }
+
+void Registry::Unsubscribe(SubscriptionId id) { impl_->Unsubscribe(id); }
+
+Result<int64_t> Registry::ChangeSequence(std::string_view token) {
+  int64_t seq = 0;
+  RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
+    (void)caller;
+    ASSIGN_OR_RETURN(Rows head, tx.Query("SELECT seq FROM audit_head WHERE id = 1"));
+    if (head.size() != 1) return DataLossError("the audit head is missing");
+    seq = head[0].Int(0);
+    return Status::Ok();
+  }));
+  return seq;
+}
+
+const RegistryOptions& Registry::options() const { return impl_->options(); }
 
 }  // namespace podium::registry

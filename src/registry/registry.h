@@ -26,6 +26,12 @@
 // for a state that forbids the call (missing approvals, forbidden features,
 // dependants), kDataLoss for a corrupt artifact or audit chain.
 //
+// Change events: every committed change to an alias, a deployment, or the
+// archiving of a version or model is also published as a ChangeEvent
+// (change_event.h) to this object's subscribers (Subscribe), and, on
+// PostgreSQL, announced with a NOTIFY in the same transaction; ChangeFeed
+// (change_feed.h) follows changes made by any process.
+//
 // Thread-safe: one Registry may be shared by many threads, and many
 // processes may open the same store; writers are serialised by the store.
 #ifndef PODIUM_REGISTRY_REGISTRY_H_
@@ -43,6 +49,7 @@
 #include "base/status.h"
 #include "registry/artifact_store.h"
 #include "registry/audit.h"
+#include "registry/change_event.h"
 #include "registry/policy.h"
 #include "registry/signature.h"
 #include "registry/store/database.h"
@@ -331,6 +338,28 @@ class Registry {
   // Which version was in `environment` at `time`, and who put it there.
   Result<DeploymentAt> DeployedAt(std::string_view token, std::string_view model, std::string_view environment,
                                   std::string_view time);
+
+  // --- change events (docs/REGISTRY.md, "Change events")
+  // Calls `listener` with the event of every change committed through this
+  // Registry object from now on (changes by other objects or processes:
+  // ChangeFeed). It runs on the thread that made the change, after its
+  // transaction committed and with no registry lock held, so it may call the
+  // Registry; but it delays that caller, so it should only hand the event
+  // on (e.g. wake a worker). Events of changes committed concurrently by
+  // several threads may arrive out of seq order. Returns the handle for
+  // Unsubscribe.
+  using SubscriptionId = int64_t;
+  SubscriptionId Subscribe(ChangeListener listener);
+  // Stops delivery; waits for a call of that listener in progress, so its
+  // state may be destroyed afterwards. Must not be called from the listener
+  // itself. Unknown ids are ignored.
+  void Unsubscribe(SubscriptionId id);
+  // The sequence number of the latest committed change (the audit head):
+  // where a subscriber that reads the state now starts following changes.
+  Result<int64_t> ChangeSequence(std::string_view token);
+  // The options the Registry was opened with (ChangeFeed connects its own
+  // PostgreSQL listener with them).
+  const RegistryOptions& options() const;
 
 
  private:

@@ -1,7 +1,11 @@
 #include "registry/store/postgres_database.h"
 
+#include <poll.h>
+
 #include <pqxx/pqxx>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -129,7 +133,78 @@ class PostgresDatabase final : public Database {
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by pool_mutex_
 };
 
+// Counts the notifications its connection dispatches; the payload is not
+// needed (the audit log says what changed).
+class CountingReceiver final : public pqxx::notification_receiver {
+ public:
+  CountingReceiver(pqxx::connection_base& connection, const std::string& channel)
+      : pqxx::notification_receiver(connection, channel) {}
+  void operator()(const std::string& payload, int backend_pid) override { ++count_; }
+  int TakeCount() {
+    const int count = count_;
+    count_ = 0;
+    return count;
+  }
+
+ private:
+  int count_ = 0;
+};
+
+class PqxxListener final : public PostgresListener {
+ public:
+  explicit PqxxListener(std::unique_ptr<pqxx::connection> connection) : connection_(std::move(connection)) {}
+  ~PqxxListener() override {
+    receiver_.reset();  // unregisters from the connection first
+  }
+
+  Status Listen(const std::string& channel) {
+    try {
+      receiver_ = std::make_unique<CountingReceiver>(*connection_, channel);
+      return Status::Ok();
+    } catch (const std::exception& error) {
+      return PostgresError(error, "LISTEN " + channel);
+    }
+  }
+
+  Result<int> Wait(int timeout_ms, int wake_fd) override {
+    try {
+      if (!connection_->is_open()) return UnavailableError("the PostgreSQL listener connection is closed");
+      // Notifications that arrived with an earlier reply are already read.
+      connection_->get_notifs();
+      if (int count = receiver_->TakeCount(); count > 0) return count;
+      pollfd fds[2] = {{connection_->sock(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+      const int ready = ::poll(fds, wake_fd >= 0 ? 2 : 1, timeout_ms);
+      if (ready < 0 && errno != EINTR) return UnavailableError(std::string("poll: ") + std::strerror(errno));
+      if (ready > 0 && (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0) {
+        connection_->get_notifs();  // reads the socket; throws when the connection is gone
+        if (!connection_->is_open()) return UnavailableError("the PostgreSQL listener connection closed");
+      }
+      return receiver_->TakeCount();
+    } catch (const std::exception& error) {
+      return PostgresError(error, "waiting for notifications");
+    }
+  }
+
+ private:
+  std::unique_ptr<pqxx::connection> connection_;
+  std::unique_ptr<CountingReceiver> receiver_;  // registered with *connection_
+};
+
 }  // namespace
+
+Result<std::unique_ptr<PostgresListener>> PostgresListener::Connect(const std::string& url,
+                                                                    const std::string& channel) {
+  if (!IsPostgresUrl(url)) return InvalidArgumentError("not a PostgreSQL URL (postgresql://...): '" + url + "'");
+  std::unique_ptr<pqxx::connection> connection;
+  try {
+    connection = std::make_unique<pqxx::connection>(url);
+  } catch (const std::exception& error) {
+    return UnavailableError(std::string("cannot connect to PostgreSQL: ") + error.what());
+  }
+  auto listener = std::make_unique<PqxxListener>(std::move(connection));
+  RETURN_IF_ERROR(listener->Listen(channel));
+  return std::unique_ptr<PostgresListener>(std::move(listener));
+}
 
 bool IsPostgresUrl(std::string_view text) {
   return text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0;
