@@ -5,6 +5,13 @@
 
 namespace podium::serving {
 
+// --- ModelSource -------------------------------------------------------------
+
+std::string ModelSource::Describe() const {
+  if (!registry) return path;
+  return "registry:" + registry->model + "@" + std::to_string(registry->version) + " (" + registry->digest + ")";
+}
+
 // --- ServedVersion -----------------------------------------------------------
 
 ServedVersion::ServedVersion(std::string model, int64_t version, Slot slot, ModelSource source,
@@ -116,7 +123,6 @@ Result<std::shared_ptr<const ServedVersion>> ModelManager::LoadVersion(const std
 
 Result<std::unique_ptr<ModelManager>> ModelManager::Create(Options options) {
   if (!options.loader) return InvalidArgumentError("ModelManager needs a loader");
-  if (options.models.empty()) return InvalidArgumentError("no models to serve");
   std::set<std::string> names;
   for (const ModelSpec& spec : options.models) {
     if (spec.name.empty()) return InvalidArgumentError("a model has an empty name");
@@ -136,8 +142,9 @@ Result<std::unique_ptr<ModelManager>> ModelManager::Create(Options options) {
       const ModelSource& source = slot == Slot::kChampion ? spec.champion : *spec.challenger;
       VersionRecord record;
       double seconds = 0;
+      const int64_t number = source.registry ? source.registry->version : next++;
       ASSIGN_OR_RETURN(std::shared_ptr<const ServedVersion> version,
-                       manager->LoadVersion(spec.name, slot, source, next++, &record, &seconds));
+                       manager->LoadVersion(spec.name, slot, source, number, &record, &seconds));
       record.state = VersionState::kServing;
       AddRecord(&entry->history, std::move(record), manager->options_.history_limit);
       entry->health.loads_ok++;
@@ -176,7 +183,7 @@ Result<int64_t> ModelManager::ApplyLocked(const ModelChange& change) {
   auto it = current->models.find(change.model);
   if (it == current->models.end()) return NotFoundError("no model named '" + change.model + "'");
   const ModelEntry& old_entry = *it->second;
-  const int64_t number = next_version_[change.model];
+  const int64_t number = change.source.registry ? change.source.registry->version : next_version_[change.model];
 
   VersionRecord record;
   double seconds = 0;
@@ -194,7 +201,7 @@ Result<int64_t> ModelManager::ApplyLocked(const ModelChange& change) {
     Publish(std::move(entry));
     return loaded.status();
   }
-  next_version_[change.model] = number + 1;
+  if (!change.source.registry) next_version_[change.model] = number + 1;
   std::shared_ptr<const ServedVersion>& slot = change.slot == Slot::kChampion ? entry->champion : entry->challenger;
   if (slot) MoveState(&entry->history, slot->version(), VersionState::kRetired);
   slot = std::move(loaded).value();
@@ -247,6 +254,18 @@ Status ModelManager::SetEnabled(std::string_view model, bool enabled) {
   if (old_entry->enabled == enabled) return Status::Ok();
   auto entry = std::make_shared<ModelEntry>(*old_entry);
   entry->enabled = enabled;
+  Publish(std::move(entry));
+  return Status::Ok();
+}
+
+Status ModelManager::RecordError(std::string_view model, std::string error) {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  std::shared_ptr<const ServingSnapshot> current = Snapshot();
+  const ModelEntry* old_entry = current->Find(model);
+  if (old_entry == nullptr) return NotFoundError("no model named '" + std::string(model) + "'");
+  auto entry = std::make_shared<ModelEntry>(*old_entry);
+  entry->health.last_error = std::move(error);
+  entry->health.last_error_time = std::chrono::system_clock::now();
   Publish(std::move(entry));
   return Status::Ok();
 }

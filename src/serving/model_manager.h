@@ -14,14 +14,17 @@
 //     the old version and records the error (ModelHealth::last_error), which
 //     /v1/models/{name}/status and /metrics show.
 // Each successful load of a model gets the next version number of that model
-// (1, 2, ...), whichever slot it fills. Version states follow lifecycle.h.
+// (1, 2, ...), whichever slot it fills; a version loaded from the registry
+// keeps its registry number instead, so responses name the registry version.
+// Version states follow lifecycle.h.
 //
 // Change events: Apply(ModelChange) is the one entry point for "this model
-// slot should now serve that source". Today the admin reload endpoint and
-// SIGHUP produce them from the configured files; the model registry will
-// produce them from its change notifications (a stage moved, an alias
-// re-pointed) through the same call, with a Loader that reads the registry's
-// artifact bytes.
+// slot should now serve that source". The admin reload endpoint and SIGHUP
+// produce them from the configured files; registry deployments
+// (deploy/registry_deployments.h) produce them from the registry's change
+// events (a deployment moved, an alias re-pointed), with sources that name a
+// registry version and a Loader that reads the registry's artifact bytes.
+// This module knows nothing else of the registry.
 //
 // Thread safety: thread-safe. Snapshot() may be called from any thread at any
 // rate; writers (Apply, Reload, ReloadAll, SetEnabled) are serialised by
@@ -47,11 +50,20 @@
 
 namespace podium::serving {
 
-// Where a model version comes from. Today a file path; the registry will add
-// its own reference (model, version) here.
+// A version in the model registry: what a registry deployment resolved to.
+// The loader must check that the bytes it reads have `digest`.
+struct RegistryVersionRef {
+  std::string model;
+  int64_t version = 0;
+  std::string digest;  // the artifact digest, "sha256:<hex>"
+};
+
+// Where a model version comes from: a file, or a registry version.
 struct ModelSource {
   std::string path;
-  std::string Describe() const { return path; }
+  std::optional<RegistryVersionRef> registry = std::nullopt;  // set: a registry version (path unused)
+  // The path, or "registry:MODEL@VERSION (sha256:...)".
+  std::string Describe() const;
 };
 
 // What a Loader returns: a validated pipeline and how it was obtained.
@@ -183,7 +195,8 @@ struct ModelChange {
 class ModelManager {
  public:
   struct Options {
-    // The models to serve; names must be unique and non-empty.
+    // The models to serve; names must be unique and non-empty. May be empty
+    // (a server that answers registry calls only, until models are applied).
     std::vector<ModelSpec> models;
     // Reads a source into a pipeline (required).
     Loader loader;
@@ -216,6 +229,11 @@ class ModelManager {
 
   // The kill switch. kNotFound for an unknown model.
   Status SetEnabled(std::string_view model, bool enabled);
+
+  // Records a problem that is not a load (e.g. a registry deployment no
+  // longer resolves): it shows as ModelHealth::last_error, like a failed
+  // load, and the serving versions stay. kNotFound for an unknown model.
+  Status RecordError(std::string_view model, std::string error);
 
  private:
   explicit ModelManager(Options options);
