@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "formats/pmml.h"
 #include "pipeline/input.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/pipeline_json.h"
@@ -111,9 +112,15 @@ Result<GoldenCase> LoadCase(const std::string& name) {
   GoldenCase golden;
   golden.name = name;
 
-  ASSIGN_OR_RETURN(std::string artifact, ReadText(dir / "pipeline.json"));
-  Result<Pipeline> pipeline = ReadPipelineJson(artifact);
-  if (!pipeline.ok()) return pipeline.status().WithContext("pipeline.json");
+  // A case holds a pipeline artifact, or a PMML document that is imported
+  // (formats/pmml.h) and then checked like any pipeline.
+  const bool pmml = fs::exists(dir / "model.pmml");
+  const std::string model_file = pmml ? "model.pmml" : "pipeline.json";
+  ASSIGN_OR_RETURN(std::string artifact, ReadText(dir / model_file));
+  PmmlImportOptions pmml_options;
+  pmml_options.name = name;
+  Result<Pipeline> pipeline = pmml ? ImportPmml(artifact, pmml_options) : ReadPipelineJson(artifact);
+  if (!pipeline.ok()) return pipeline.status().WithContext(model_file);
   golden.pipeline = std::move(pipeline).value();
 
   if (fs::exists(dir / "case.json")) {

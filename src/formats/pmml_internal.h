@@ -1,0 +1,124 @@
+// Internal to the PMML importer (formats/pmml.h): the parsed document with
+// its line table, the field scope, and the lowering of PMML expressions to
+// Podium's expression language. Not a public interface.
+#ifndef PODIUM_FORMATS_PMML_INTERNAL_H_
+#define PODIUM_FORMATS_PMML_INTERNAL_H_
+
+#include <pugixml.hpp>
+
+#include <cstddef>
+#include <map>
+#include <set>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "expr/expr.h"
+#include "pipeline/pipeline.h"
+
+namespace podium::pmml_internal {
+
+// The element name without a namespace prefix: PMML files use the default
+// namespace, a "pmml:" prefix, or none, and every version has its own URI.
+std::string_view LocalName(const pugi::xml_node& node);
+
+// Element children with a given local name.
+std::vector<pugi::xml_node> Children(const pugi::xml_node& node, std::string_view name);
+pugi::xml_node FirstChild(const pugi::xml_node& node, std::string_view name);
+// The attribute's value, or nullopt when absent.
+std::optional<std::string> Attribute(const pugi::xml_node& node, std::string_view name);
+
+// Maps byte offsets of the source text to 1-based line numbers, so that every
+// error names the element and its line.
+class Locator {
+ public:
+  explicit Locator(std::string_view text);
+  int LineOf(const pugi::xml_node& node) const;
+  int LineOfOffset(ptrdiff_t offset) const;  // 0 when unknown
+  // "<Apply> (line 12)".
+  std::string Where(const pugi::xml_node& node) const;
+  // kInvalidArgument / kUnimplemented with the element and line in front.
+  Status Invalid(const pugi::xml_node& node, const std::string& problem) const;
+  Status Unsupported(const pugi::xml_node& node, const std::string& problem) const;
+
+ private:
+  std::vector<size_t> line_starts_;
+};
+
+// A string-valued derived field (MapValues or Discretize to strings). The IR's
+// derived columns are numbers or booleans, so such a field has no column of
+// its own; what PMML can ask of it (is it equal to a value, is it missing) is
+// spelled as boolean expressions over the columns it derives from.
+struct SymbolicCategory {
+  // value -> "the field equals value" (missing when the field is missing),
+  // for every value the field can take.
+  std::map<std::string, std::string> equals;
+  // "the field is missing" (never missing itself).
+  std::string is_missing;
+};
+
+// A column visible to PMML expressions under a PMML field name.
+struct ScopeField {
+  std::string column;  // the pipeline column that holds the value (empty when symbolic)
+  expr::Type type = expr::Type::kNumber;
+  bool integral = false;  // values are whole numbers (integer fields)
+  bool ordinal = false;   // optype ordinal: levels are ordered
+  std::vector<std::string> levels;  // category columns with a closed set
+  bool may_be_missing = true;
+  std::optional<SymbolicCategory> symbolic;  // set for string-valued derived fields
+};
+
+// Field names -> columns, and the pipeline's column names (to keep generated
+// names unique).
+struct Scope {
+  std::map<std::string, ScopeField, std::less<>> fields;
+  std::set<std::string, std::less<>> columns;
+  const ScopeField* Find(std::string_view name) const;
+  // `base`, or `base#2`, `base#3`, ... : a column name not yet used.
+  std::string FreshColumn(const std::string& base);
+};
+
+// An expression-language text and what it evaluates to.
+struct Lowered {
+  std::string text;
+  expr::Type type = expr::Type::kNumber;
+  bool integral = false;
+  // Set when the expression is just a column (text is the quoted name).
+  const ScopeField* column = nullptr;
+  // Set for Constant: its text as written (compared with category columns).
+  std::optional<std::string> literal;
+  // Set for string-valued MapValues and Discretize (text is then empty).
+  std::optional<SymbolicCategory> symbolic;
+};
+
+// Expression-language spellings.
+std::string QuoteColumn(std::string_view name);
+std::string QuoteString(std::string_view text);
+std::string NumberLiteral(double value);  // parenthesised when negative
+std::optional<double> ParseDouble(std::string_view text);
+
+// "field is missing" and "field == value" (value as PMML text: a level, a
+// number or a boolean) as boolean expressions; missing when the field is.
+std::string MissingTest(const ScopeField& field);
+Result<std::string> EqualsText(const Locator& at, const pugi::xml_node& node, const ScopeField& field,
+                               const std::string& value);
+
+// Lowers one PMML expression element (Constant, FieldRef, NormContinuous,
+// NormDiscrete, Discretize, MapValues, Apply) to an expression over the
+// columns in `scope`. Errors name the element and line.
+// `want_string`: the result is declared a string, so MapValues and
+// Discretize give a symbolic category even when their values look numeric.
+Result<Lowered> LowerExpression(const Locator& at, const Scope& scope, const pugi::xml_node& node,
+                                bool want_string = false);
+
+// Lowers a DerivedField: either an alias of an existing column (a plain
+// FieldRef) or a derive transform appended to `transforms`; the field is
+// added to `scope`.
+Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& derived_field,
+                       std::vector<Transform>& transforms);
+
+}  // namespace podium::pmml_internal
+
+#endif  // PODIUM_FORMATS_PMML_INTERNAL_H_
