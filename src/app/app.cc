@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/file.h"
+#include "formats/pmml.h"
 #include "formats/xgboost.h"
 #include "pipeline/pipeline_json.h"
 #include "pipeline/validate.h"
@@ -17,6 +18,7 @@ namespace {
 constexpr size_t kMaxModelFileBytes = size_t{1} << 30;
 
 ModelFormat DetectFormat(std::string_view text) {
+  if (LooksLikePmml(text)) return ModelFormat::kPmml;
   if (LooksLikePipelineJson(text)) return ModelFormat::kPipeline;
   if (text.find("\"learner\"") != std::string_view::npos) return ModelFormat::kXgboost;
   return ModelFormat::kAuto;
@@ -148,8 +150,9 @@ Result<ModelFormat> ParseModelFormat(std::string_view name) {
   if (name == "auto") return ModelFormat::kAuto;
   if (name == "pipeline" || name == "podium") return ModelFormat::kPipeline;
   if (name == "xgboost") return ModelFormat::kXgboost;
+  if (name == "pmml") return ModelFormat::kPmml;
   return InvalidArgumentError("unknown model format '" + std::string(name) +
-                              "' (known: auto, pipeline, xgboost)");
+                              "' (known: auto, pipeline, xgboost, pmml)");
 }
 
 std::string_view ModelFormatName(ModelFormat format) {
@@ -157,32 +160,44 @@ std::string_view ModelFormatName(ModelFormat format) {
     case ModelFormat::kAuto: return "auto";
     case ModelFormat::kPipeline: return "pipeline";
     case ModelFormat::kXgboost: return "xgboost";
+    case ModelFormat::kPmml: return "pmml";
   }
   return "?";
 }
 
 Result<LoadedModel> LoadModelFile(const std::string& path, ModelFormat format) {
   ASSIGN_OR_RETURN(std::string text, ReadFileToString(path, kMaxModelFileBytes));
+  return LoadModelText(text, path, format);
+}
+
+Result<LoadedModel> LoadModelText(std::string_view text, std::string_view name, ModelFormat format) {
+  const std::string quoted = "'" + std::string(name) + "'";
   if (format == ModelFormat::kAuto) {
     format = DetectFormat(text);
     if (format == ModelFormat::kAuto) {
-      return InvalidArgumentError("'" + path +
-                                  "': cannot tell the model format (expected a Podium pipeline or "
-                                  "an XGBoost JSON model); name it with --format");
+      return InvalidArgumentError(quoted +
+                                  ": cannot tell the model format (expected a Podium pipeline, "
+                                  "an XGBoost JSON model or a PMML document); name it with --format");
     }
   }
   LoadedModel model;
-  model.path = path;
+  model.path = std::string(name);
   model.format = format;
   if (format == ModelFormat::kPipeline) {
     Result<Pipeline> pipeline = ReadPipelineJson(text);
-    if (!pipeline.ok()) return pipeline.status().WithContext("'" + path + "'");
+    if (!pipeline.ok()) return pipeline.status().WithContext(quoted);
+    model.pipeline = std::move(pipeline).value();
+  } else if (format == ModelFormat::kPmml) {
+    PmmlImportOptions options;
+    options.name = std::filesystem::path(std::string(name)).stem().string();
+    Result<Pipeline> pipeline = ImportPmml(text, options);
+    if (!pipeline.ok()) return pipeline.status().WithContext(quoted + " (PMML)");
     model.pipeline = std::move(pipeline).value();
   } else {
     XgboostImportOptions options;
-    options.name = std::filesystem::path(path).stem().string();
+    options.name = std::filesystem::path(std::string(name)).stem().string();
     Result<Pipeline> pipeline = ImportXgboostJson(text, options);
-    if (!pipeline.ok()) return pipeline.status().WithContext("'" + path + "' (XGBoost JSON)");
+    if (!pipeline.ok()) return pipeline.status().WithContext(quoted + " (XGBoost JSON)");
     model.pipeline = std::move(pipeline).value();
   }
   model.digest = PipelineDigest(model.pipeline);

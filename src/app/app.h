@@ -15,7 +15,7 @@
 
 namespace podium::app {
 
-enum class ModelFormat { kAuto, kPipeline, kXgboost };
+enum class ModelFormat { kAuto, kPipeline, kXgboost, kPmml };
 
 // "auto", "pipeline" (or "podium"), "xgboost"; kInvalidArgument otherwise.
 Result<ModelFormat> ParseModelFormat(std::string_view name);
@@ -31,6 +31,11 @@ struct LoadedModel {
 // Reads a model file of any supported format and returns it as a validated
 // pipeline. kAuto tells the format from the content. Errors name the file.
 Result<LoadedModel> LoadModelFile(const std::string& path, ModelFormat format = ModelFormat::kAuto);
+
+// The same for a model already in memory (e.g. uploaded to the server).
+// `name` stands for the file in messages and names an imported pipeline.
+Result<LoadedModel> LoadModelText(std::string_view text, std::string_view name,
+                                  ModelFormat format = ModelFormat::kAuto);
 
 // A human-readable summary: identity, inputs, transforms, model, post-processing.
 std::string DescribePipeline(const LoadedModel& model);

@@ -47,7 +47,8 @@ TEST(AppTest, ParseModelFormat) {
   EXPECT_EQ(*ParseModelFormat("auto"), ModelFormat::kAuto);
   EXPECT_EQ(*ParseModelFormat("podium"), ModelFormat::kPipeline);
   EXPECT_EQ(*ParseModelFormat("xgboost"), ModelFormat::kXgboost);
-  EXPECT_EQ(ParseModelFormat("pmml").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*ParseModelFormat("pmml"), ModelFormat::kPmml);
+  EXPECT_EQ(ParseModelFormat("onnx").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(AppTest, DescribeNamesEveryPart) {

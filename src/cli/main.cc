@@ -13,6 +13,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "cli/import_command.h"
 #include "cli/registry_commands.h"
 #include "cli/server_command.h"
 
@@ -169,14 +170,14 @@ int Main(int argc, char** argv) {
   std::string in_format, out_format, keep = "all", delimiter = ",", progress_mode = "auto";
   bool summary = false, quiet = false;
   CLI::App* score = cli.add_subcommand("score", "Score a CSV or NDJSON file with a model");
-  score->add_option("-m,--model", request.model_path, "Model file: a Podium pipeline or an XGBoost JSON model")
+  score->add_option("-m,--model", request.model_path, "Model file: a Podium pipeline, an XGBoost JSON model or a PMML document")
       ->required();
   score->add_option("-i,--in", request.job.input_path, "Input file (CSV or NDJSON); - for standard input")
       ->required();
   score->add_option("-o,--out", request.job.output_path, "Output file; - for standard output")->required();
   score->add_option("--rejects", request.job.rejects_path,
                     "Write bad rows here with the reason, and keep going (default: stop at the first)");
-  score->add_option("--format", model_format, "Model file format: auto, pipeline, xgboost")
+  score->add_option("--format", model_format, "Model file format: auto, pipeline, xgboost, pmml")
       ->capture_default_str();
   score->add_option("--in-format", in_format, "Input format: csv or ndjson (default: from the extension)");
   score->add_option("--out-format", out_format, "Output format: csv or ndjson (default: from the extension)");
@@ -200,7 +201,7 @@ int Main(int argc, char** argv) {
   bool inspect_json = false;
   CLI::App* inspect = cli.add_subcommand("inspect", "Show a model's schema, transforms, model and digest");
   inspect->add_option("model", inspect_path, "Model file")->required();
-  inspect->add_option("--format", inspect_format, "Model file format: auto, pipeline, xgboost")
+  inspect->add_option("--format", inspect_format, "Model file format: auto, pipeline, xgboost, pmml")
       ->capture_default_str();
   inspect->add_flag("--json", inspect_json, "Print the summary as JSON");
 
@@ -208,13 +209,15 @@ int Main(int argc, char** argv) {
   std::string validate_path, validate_format = "auto";
   CLI::App* validate = cli.add_subcommand("validate", "Check that a model file is valid and can be compiled");
   validate->add_option("model", validate_path, "Model file")->required();
-  validate->add_option("--format", validate_format, "Model file format: auto, pipeline, xgboost")
+  validate->add_option("--format", validate_format, "Model file format: auto, pipeline, xgboost, pmml")
       ->capture_default_str();
 
   // podium registry ..., podium audit ...
   RegistryCommandsPtr registry_commands = AddRegistryCommands(cli);
   // podium server
   ServerCommandPtr server_command = AddServerCommand(cli);
+  // podium import
+  ImportCommandPtr import_command = AddImportCommand(cli);
 
   try {
     cli.parse(argc, argv);
@@ -228,6 +231,7 @@ int Main(int argc, char** argv) {
 
   if (std::optional<int> code = RunRegistryCommands(*registry_commands)) return *code;
   if (std::optional<int> code = RunServerCommand(*server_command)) return *code;
+  if (std::optional<int> code = RunImportCommand(*import_command)) return *code;
   if (*score) {
     Result<app::ModelFormat> format = app::ParseModelFormat(model_format);
     if (!format.ok()) return Fail(format.status());

@@ -11,6 +11,7 @@
 #include "base/file.h"
 #include "engine/engine.h"
 #include "pipeline/pipeline_json.h"
+#include "cli/registry_client.h"
 #include "registry/registry.h"
 #include "registry/store/postgres_database.h"
 
@@ -24,8 +25,8 @@ constexpr int kExitFailure = 1;
 // pointer is set by AddRegistryCommands.
 class RegistryCommands {
  public:
-  // store and identity
-  std::string data_dir, store_url, token;
+  // store (or server) and identity
+  std::string data_dir, store_url, server, token;
   // the subcommands
   CLI::App* registry = nullptr;
   CLI::App* audit = nullptr;
@@ -62,14 +63,24 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return value != nullptr && *value != '\0' ? std::string(value) : fallback;
 }
 
-Result<std::unique_ptr<Registry>> OpenRegistry(const RegistryCommands& c) {
+// The registry of --server (or $PODIUM_SERVER) over HTTP, else the store
+// opened here.
+Result<std::unique_ptr<RegistryClient>> OpenRegistry(const RegistryCommands& c) {
+  const std::string server = c.server.empty() ? EnvOr("PODIUM_SERVER", "") : c.server;
+  if (!server.empty()) {
+    if (!c.data_dir.empty() || !c.store_url.empty()) {
+      return InvalidArgumentError("--server talks to a running server's registry; drop --data-dir and --store");
+    }
+    return RemoteRegistryClient(server);
+  }
   registry::RegistryOptions options;
   options.data_dir = c.data_dir.empty() ? EnvOr("PODIUM_DATA_DIR", "./podium-data") : c.data_dir;
   options.postgres_url = c.store_url.empty() ? EnvOr("PODIUM_REGISTRY_URL", "") : c.store_url;
   if (!options.postgres_url.empty() && !registry::IsPostgresUrl(options.postgres_url)) {
     return InvalidArgumentError("--store must be a postgresql:// URL (the default store is the data directory)");
   }
-  return Registry::Open(options);
+  ASSIGN_OR_RETURN(std::unique_ptr<Registry> opened, Registry::Open(options));
+  return LocalRegistryClient(std::move(opened));
 }
 
 std::string Token(const RegistryCommands& c) { return c.token.empty() ? EnvOr("PODIUM_API_TOKEN", "") : c.token; }
@@ -133,7 +144,7 @@ void PrintVersion(const registry::VersionInfo& v, std::ostream& out) {
   }
 }
 
-int RunDecision(Registry& reg, const RegistryCommands& c, const std::string& decision) {
+int RunDecision(RegistryClient& reg, const RegistryCommands& c, const std::string& decision) {
   Result<std::string> key_text = ReadFileToString(c.key_file, 4096);
   if (!key_text.ok()) return Fail(key_text.status());
   Result<registry::SigningKeyPair> key = registry::ParseSecretKeyFile(*key_text);
@@ -154,7 +165,7 @@ int RunDecision(Registry& reg, const RegistryCommands& c, const std::string& dec
   return 0;
 }
 
-int RunRegistry(Registry& reg, RegistryCommands& c) {
+int RunRegistry(RegistryClient& reg, RegistryCommands& c) {
   const std::string token = Token(c);
   if (*c.user_add) {
     Result<registry::Role> role = registry::ParseRole(c.role);
@@ -235,7 +246,8 @@ int RunRegistry(Registry& reg, RegistryCommands& c) {
     registry::RegisterVersionRequest request;
     request.model = c.model;
     request.artifact = WritePipelineJson(loaded->pipeline, false);
-    request.source = loaded->format == app::ModelFormat::kXgboost ? "xgboost" : "podium";
+    request.source = loaded->format == app::ModelFormat::kPipeline ? "podium"
+                                                                   : std::string(app::ModelFormatName(loaded->format));
     if (loaded->format != app::ModelFormat::kPipeline) {
       Result<std::string> original = ReadFileToString(c.file);
       if (!original.ok()) return Fail(original.status());
@@ -445,7 +457,7 @@ int RunRegistry(Registry& reg, RegistryCommands& c) {
   return 2;
 }
 
-int RunAudit(Registry& reg, RegistryCommands& c) {
+int RunAudit(RegistryClient& reg, RegistryCommands& c) {
   const std::string token = Token(c);
   if (*c.audit_verify) {
     Result<int64_t> count = reg.VerifyAudit(token);
@@ -495,6 +507,9 @@ int RunOfflineVerify(const RegistryCommands& c) {
 void AddStoreOptions(CLI::App* cmd, RegistryCommands& c) {
   cmd->add_option("--data-dir", c.data_dir, "Data directory (default $PODIUM_DATA_DIR or ./podium-data)");
   cmd->add_option("--store", c.store_url, "PostgreSQL URL postgresql://... (default $PODIUM_REGISTRY_URL)");
+  cmd->add_option("--server", c.server,
+                  "Work against the registry of a running `podium server` at this URL, http://HOST:PORT "
+                  "(default $PODIUM_SERVER)");
   cmd->add_option("--token", c.token, "API token (default $PODIUM_API_TOKEN)");
 }
 
@@ -543,7 +558,7 @@ RegistryCommandsPtr AddRegistryCommands(CLI::App& app) {
   c.register_cmd = r->add_subcommand("register", "Register a new version from a model file (checked first)");
   c.register_cmd->add_option("model", c.model)->required();
   c.register_cmd->add_option("file", c.file, "Podium pipeline or XGBoost JSON model")->required();
-  c.register_cmd->add_option("--format", c.format, "auto, pipeline, xgboost")->capture_default_str();
+  c.register_cmd->add_option("--format", c.format, "auto, pipeline, xgboost, pmml")->capture_default_str();
   c.register_cmd->add_option("--metric", c.metrics, "NAME=VALUE (repeat)");
   c.register_cmd->add_option("--hyperparameters", c.hyperparameters, "JSON object, or @file");
   c.register_cmd->add_option("--recipe", c.recipe, "JSON, or @file");
@@ -669,10 +684,11 @@ std::optional<int> RunRegistryCommands(RegistryCommands& c) {
     return Fail(InvalidArgumentError("verify needs MODEL VERSION, or --statement, --signature and --public-key"));
   }
   if (*c.alias && !c.remove && c.version <= 0) return Fail(InvalidArgumentError("alias needs a VERSION (or --remove)"));
-  Result<std::unique_ptr<Registry>> reg = OpenRegistry(c);
+  Result<std::unique_ptr<RegistryClient>> reg = OpenRegistry(c);
   if (!reg.ok()) return Fail(reg.status());
   if (*c.init_admin) {
-    Result<std::string> token = (*reg)->CreateFirstAdmin(c.name);
+    // Over HTTP, bootstrapping needs the server's own API token.
+    Result<std::string> token = (*reg)->CreateFirstAdmin(Token(c), c.name);
     if (!token.ok()) return Fail(token.status());
     std::cout << "created admin " << c.name << "\ntoken (shown once; keep it secret): " << *token << "\n";
     return 0;

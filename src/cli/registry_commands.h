@@ -3,8 +3,10 @@
 // files through app::LoadModelFile, signs decisions with the user's key
 // file, calls the registry, prints. The store is the data directory
 // (--data-dir, PODIUM_DATA_DIR, default ./podium-data) or a PostgreSQL URL
-// (--store, PODIUM_REGISTRY_URL); the caller's token comes from --token or
-// PODIUM_API_TOKEN. docs/REGISTRY.md has the reference with examples.
+// (--store, PODIUM_REGISTRY_URL), or a running `podium server`'s registry API
+// (--server URL, PODIUM_SERVER; cli/registry_client.h), with the same
+// output; the caller's token comes from --token or PODIUM_API_TOKEN.
+// docs/REGISTRY.md has the reference with examples.
 #ifndef PODIUM_CLI_REGISTRY_COMMANDS_H_
 #define PODIUM_CLI_REGISTRY_COMMANDS_H_
 

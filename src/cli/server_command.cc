@@ -19,7 +19,9 @@ class ServerCommand {
  public:
   CLI::App* command = nullptr;
   http::ServerFlags flags;
-  std::string host, token_file, max_body, config;
+  std::string host, token_file, max_body, config, data_dir, store_url;
+  std::string registry_token_file;
+  std::string tls_cert, tls_key;
   int port = -1, threads = -1;
 };
 
@@ -37,6 +39,16 @@ ServerCommandPtr AddServerCommand(CLI::App& app) {
   s->add_option("--max-body-bytes", c->max_body, "Largest request body, e.g. 64MiB (default)");
   s->add_option("--threads", c->threads, "I/O threads (default 2)");
   s->add_option("--config", c->config, "YAML configuration file (see docs/SERVER.md)");
+  s->add_option("--data-dir", c->data_dir,
+                "Model registry served under /v1/registry/ (default $PODIUM_DATA_DIR or ./podium-data)");
+  s->add_option("--store", c->store_url, "Registry metadata in PostgreSQL: postgresql://... (else the data directory)");
+  s->add_flag("--no-registry", c->flags.no_registry, "Serve model files only, without the registry API");
+  s->add_option("--deploy", c->flags.deployments,
+                "NAME=MODEL@ENVIRONMENT_OR_ALIAS: serve what the registry deploys there, and follow it (repeatable)");
+  s->add_option("--tls-cert", c->tls_cert, "Serve HTTPS: PEM file of the certificate chain (with --tls-key)");
+  s->add_option("--tls-key", c->tls_key, "Serve HTTPS: PEM file of the certificate's private key");
+  s->add_option("--registry-token-file", c->registry_token_file,
+                "File holding the registry token deployments read with (else PODIUM_REGISTRY_TOKEN)");
   return c;
 }
 
@@ -59,6 +71,11 @@ std::optional<int> RunServerCommand(ServerCommand& c) {
   if (c.threads >= 0) c.flags.threads = c.threads;
   if (!c.token_file.empty()) c.flags.token_file = c.token_file;
   if (!c.max_body.empty()) c.flags.max_body_bytes = c.max_body;
+  if (!c.data_dir.empty()) c.flags.data_dir = c.data_dir;
+  if (!c.store_url.empty()) c.flags.registry_url = c.store_url;
+  if (!c.registry_token_file.empty()) c.flags.registry_token_file = c.registry_token_file;
+  if (!c.tls_cert.empty()) c.flags.tls_cert_file = c.tls_cert;
+  if (!c.tls_key.empty()) c.flags.tls_key_file = c.tls_key;
   std::string yaml;
   if (!c.config.empty()) {
     Result<std::string> text = ReadFileToString(c.config, 1 << 20);
@@ -92,17 +109,30 @@ std::optional<int> RunServerCommand(ServerCommand& c) {
   auto snapshot = (*server)->manager().Snapshot();
   for (const auto& [name, entry] : snapshot->models) {
     std::cerr << "podium server: model " << name << " version " << entry->champion->version() << " from "
-              << entry->champion->source().path;
+              << entry->champion->source().Describe();
     if (entry->challenger) {
       std::cerr << ", challenger version " << entry->challenger->version() << " from "
-                << entry->challenger->source().path << " ("
+                << entry->challenger->source().Describe() << " ("
                 << serving::PolicyKindName(entry->spec.policy.kind) << " " << entry->spec.policy.challenger_percent
                 << "%)";
     }
     std::cerr << "\n";
   }
-  std::cerr << "podium server: listening on http://" << config->host << ":" << (*server)->port() << " with "
-            << config->threads << " threads" << (config->public_inference ? " (public inference)" : "") << "\n";
+  if (const deploy::RegistryDeployments* deployments = (*server)->deployments(); deployments != nullptr) {
+    for (const deploy::DeploymentState& d : deployments->States()) {
+      std::cerr << "podium server: deployment " << d.name
+                << (d.slot == serving::Slot::kChallenger ? " (challenger)" : "") << " = " << d.reference.ToString()
+                << ": registry version " << d.version << " (" << d.digest << "), following registry changes\n";
+    }
+  }
+  if (!config->data_dir.empty()) {
+    std::cerr << "podium server: model registry "
+              << (config->registry_url.empty() ? "in " + config->data_dir
+                                               : "in PostgreSQL, artifacts in " + config->data_dir)
+              << " at /v1/registry/ (OpenAPI: /v1/registry/openapi.json)\n";
+  }
+  std::cerr << "podium server: listening on " << (config->tls_cert_file.empty() ? "http" : "https") << "://"
+            << config->host << ":" << (*server)->port() << " with " << config->threads << " threads" << (config->public_inference ? " (public inference)" : "") << "\n";
   Status status = (*server)->Run();
   std::cerr << "podium server: stopped\n";
   if (!status.ok()) {

@@ -1,4 +1,6 @@
-// `podium server`: the scoring server over model files (http/scoring_server.h).
+// `podium server`: the scoring server over model files
+// (http/scoring_server.h), and the model registry's REST API under
+// /v1/registry/ (--data-dir, default ./podium-data; --no-registry: none).
 // Parses the flags, gathers PODIUM_* environment variables and the YAML
 // config file, resolves them (http/config.h: flags > env > YAML > defaults),
 // starts the server and blocks until SIGTERM/SIGINT drain it. docs/SERVER.md

@@ -2,11 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <set>
 
 #include "base/file.h"
+#include "registry/store/postgres_database.h"
 
 namespace podium::http {
 namespace {
@@ -93,7 +95,50 @@ Status ApplyModelYaml(const std::string& name, const YAML::Node& node, ServedMod
   return Status::Ok();
 }
 
-Status ApplyYaml(std::string_view text, ServerConfig* config, std::string* token_file) {
+// One entry of `deployments:`: "NAME=MODEL@LABEL", or a map with name,
+// model, challenger, policy, challenger_percent, sticky_field,
+// fallback_decision.
+Status ApplyDeploymentYaml(size_t index, const YAML::Node& node, DeploymentConfig* deployment) {
+  const std::string where = "config: deployments[" + std::to_string(index) + "]";
+  if (node.IsScalar()) {
+    const std::string& text = node.Scalar();
+    const size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError(where + ": expected NAME=MODEL@ENVIRONMENT_OR_ALIAS");
+    }
+    deployment->name = text.substr(0, eq);
+    deployment->model = text.substr(eq + 1);
+    return Status::Ok();
+  }
+  if (!node.IsMap()) return InvalidArgumentError(where + ": expected NAME=MODEL@LABEL or a map");
+  static const std::set<std::string> kKeys = {"name", "model", "challenger", "policy", "challenger_percent",
+                                              "sticky_field", "fallback_decision"};
+  for (const auto& item : node) {
+    const std::string key = Scalar(item.first);
+    if (!kKeys.count(key)) return InvalidArgumentError(where + ": unknown key '" + key + "'");
+    const YAML::Node& value = item.second;
+    if (!value.IsScalar()) return InvalidArgumentError(where + "." + key + ": expected a scalar");
+    if (key == "name") deployment->name = value.Scalar();
+    if (key == "model") deployment->model = value.Scalar();
+    if (key == "challenger") deployment->challenger = value.Scalar();
+    if (key == "policy") deployment->policy = value.Scalar();
+    if (key == "sticky_field") deployment->sticky_field = value.Scalar();
+    if (key == "fallback_decision") deployment->fallback_decision = value.Scalar();
+    if (key == "challenger_percent") {
+      try {
+        deployment->challenger_percent = value.as<double>();
+      } catch (const YAML::Exception&) {
+        return InvalidArgumentError(where + ".challenger_percent: expected a number");
+      }
+    }
+  }
+  if (deployment->name.empty() || deployment->model.empty()) {
+    return InvalidArgumentError(where + ": 'name' and 'model' are required");
+  }
+  return Status::Ok();
+}
+
+Status ApplyYaml(std::string_view text, ServerConfig* config, std::string* token_file, bool* registry_enabled) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
@@ -114,6 +159,15 @@ Status ApplyYaml(std::string_view text, ServerConfig* config, std::string* token
           model.name = Scalar(model_item.first);
           RETURN_IF_ERROR(ApplyModelYaml(model.name, model_item.second, &model));
           config->models.push_back(std::move(model));
+        }
+        continue;
+      }
+      if (key == "deployments") {
+        if (!value.IsSequence()) return InvalidArgumentError(where + ": expected a list");
+        for (size_t i = 0; i < value.size(); ++i) {
+          DeploymentConfig deployment;
+          RETURN_IF_ERROR(ApplyDeploymentYaml(i, value[i], &deployment));
+          config->deployments.push_back(std::move(deployment));
         }
         continue;
       }
@@ -151,6 +205,18 @@ Status ApplyYaml(std::string_view text, ServerConfig* config, std::string* token
         config->shadow_log_path = s;
       } else if (key == "shadow_ring") {
         ASSIGN_OR_RETURN(config->shadow_ring, ParseInt(s, where, 0, 1000000));
+      } else if (key == "data_dir") {
+        config->data_dir = s;
+      } else if (key == "registry_url") {
+        config->registry_url = s;
+      } else if (key == "registry_token_file") {
+        ASSIGN_OR_RETURN(config->registry_token, ReadToken(s, where));
+      } else if (key == "tls_cert_file") {
+        config->tls_cert_file = s;
+      } else if (key == "tls_key_file") {
+        config->tls_key_file = s;
+      } else if (key == "registry") {
+        ASSIGN_OR_RETURN(*registry_enabled, ParseBool(s, where));
       } else {
         return InvalidArgumentError("config: unknown key '" + key + "'");
       }
@@ -187,7 +253,8 @@ Result<ServerConfig> ResolveServerConfig(const ServerFlags& flags, const std::ma
                                          std::string_view yaml_text) {
   ServerConfig config;
   std::string token_file;
-  RETURN_IF_ERROR(ApplyYaml(yaml_text, &config, &token_file));
+  bool registry_enabled = true;
+  RETURN_IF_ERROR(ApplyYaml(yaml_text, &config, &token_file, &registry_enabled));
 
   auto get = [&](const char* name) -> const std::string* {
     auto it = env.find(name);
@@ -212,6 +279,10 @@ Result<ServerConfig> ResolveServerConfig(const ServerFlags& flags, const std::ma
     ASSIGN_OR_RETURN(config.max_rows, ParseInt(*v, "PODIUM_MAX_ROWS", 1, 100000000));
   }
   if (const std::string* v = get("PODIUM_ADMIN_TOKEN")) config.admin_token = Trim(*v);
+  if (const std::string* v = get("PODIUM_DATA_DIR")) config.data_dir = *v;
+  if (const std::string* v = get("PODIUM_REGISTRY_URL")) config.registry_url = *v;
+  if (const std::string* v = get("PODIUM_TLS_CERT_FILE")) config.tls_cert_file = *v;
+  if (const std::string* v = get("PODIUM_TLS_KEY_FILE")) config.tls_key_file = *v;
 
   // The API token: --token-file > PODIUM_API_TOKEN > PODIUM_TOKEN_FILE > YAML token_file.
   if (flags.token_file) {
@@ -222,6 +293,14 @@ Result<ServerConfig> ResolveServerConfig(const ServerFlags& flags, const std::ma
     ASSIGN_OR_RETURN(config.api_token, ReadToken(*v, "PODIUM_TOKEN_FILE"));
   } else if (!token_file.empty()) {
     ASSIGN_OR_RETURN(config.api_token, ReadToken(token_file, "config: token_file"));
+  }
+
+  if (flags.tls_cert_file) config.tls_cert_file = *flags.tls_cert_file;
+  if (flags.tls_key_file) config.tls_key_file = *flags.tls_key_file;
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return InvalidArgumentError("TLS needs both a certificate file and a key file (--tls-cert and --tls-key, " +
+                                std::string(config.tls_cert_file.empty() ? "the certificate" : "the key") +
+                                " is missing)");
   }
 
   if (flags.host) config.host = *flags.host;
@@ -238,6 +317,22 @@ Result<ServerConfig> ResolveServerConfig(const ServerFlags& flags, const std::ma
     Result<uint64_t> bytes = ParseByteSize(*flags.max_body_bytes);
     if (!bytes.ok()) return bytes.status().WithContext("--max-body-bytes");
     config.max_body_bytes = *bytes;
+  }
+  if (flags.data_dir) {
+    if (flags.data_dir->empty()) return InvalidArgumentError("--data-dir is empty");
+    config.data_dir = *flags.data_dir;
+  }
+  if (flags.registry_url) config.registry_url = *flags.registry_url;
+  if (flags.no_registry) registry_enabled = false;
+  if (!registry_enabled) {
+    config.data_dir.clear();
+    config.registry_url.clear();
+  } else if (config.data_dir.empty()) {
+    config.data_dir = kDefaultDataDir;
+  }
+  if (!config.registry_url.empty() && !registry::IsPostgresUrl(config.registry_url)) {
+    return InvalidArgumentError("registry URL '" + config.registry_url +
+                                "': expected postgresql://... (the default store is the data directory)");
   }
   for (const std::string& spec : flags.models) {
     const size_t eq = spec.find('=');
@@ -264,7 +359,59 @@ Result<ServerConfig> ResolveServerConfig(const ServerFlags& flags, const std::ma
     }
     if (model.name.empty()) return InvalidArgumentError("a model has an empty name");
   }
-  if (config.models.empty()) return InvalidArgumentError("no models to serve: give --model NAME=FILE or a config file");
+  // Registry deployments: --registry-token-file > PODIUM_REGISTRY_TOKEN >
+  // PODIUM_REGISTRY_TOKEN_FILE > YAML registry_token_file.
+  if (flags.registry_token_file) {
+    ASSIGN_OR_RETURN(config.registry_token, ReadToken(*flags.registry_token_file, "--registry-token-file"));
+  } else if (const std::string* v = get("PODIUM_REGISTRY_TOKEN")) {
+    config.registry_token = Trim(*v);
+  } else if (const std::string* v = get("PODIUM_REGISTRY_TOKEN_FILE")) {
+    ASSIGN_OR_RETURN(config.registry_token, ReadToken(*v, "PODIUM_REGISTRY_TOKEN_FILE"));
+  }
+  for (const std::string& spec : flags.deployments) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+      return InvalidArgumentError("--deploy '" + spec + "': expected NAME=MODEL@ENVIRONMENT_OR_ALIAS");
+    }
+    DeploymentConfig deployment;
+    deployment.name = spec.substr(0, eq);
+    deployment.model = spec.substr(eq + 1);
+    auto same = [&](const DeploymentConfig& d) { return d.name == deployment.name; };
+    auto it = std::find_if(config.deployments.begin(), config.deployments.end(), same);
+    if (it != config.deployments.end()) {
+      it->model = deployment.model;  // the flag replaces the YAML's reference
+    } else {
+      config.deployments.push_back(std::move(deployment));
+    }
+  }
+  if (!config.deployments.empty()) {
+    if (config.data_dir.empty()) {
+      return InvalidArgumentError("registry deployments (--deploy, deployments:) need the registry, which is off");
+    }
+    if (config.registry_token.empty()) {
+      return InvalidArgumentError(
+          "registry deployments need a registry API token to read with: --registry-token-file, "
+          "PODIUM_REGISTRY_TOKEN or PODIUM_REGISTRY_TOKEN_FILE, or registry_token_file in the config");
+    }
+    std::set<std::string> names;
+    for (const ServedModelConfig& model : config.models) names.insert(model.name);
+    for (const DeploymentConfig& deployment : config.deployments) {
+      for (char c : deployment.name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+          return InvalidArgumentError("deployment name '" + deployment.name +
+                                      "': use letters, digits, '_', '-' and '.' only");
+        }
+      }
+      if (!names.insert(deployment.name).second) {
+        return InvalidArgumentError("'" + deployment.name +
+                                    "' is served twice (as a model file and a deployment, or twice)");
+      }
+    }
+  }
+  if (config.models.empty() && config.data_dir.empty()) {
+    return InvalidArgumentError(
+        "no models to serve and no registry: give --model NAME=FILE, a config file or --data-dir");
+  }
   return config;
 }
 

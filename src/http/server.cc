@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <algorithm>
 #include <csignal>
@@ -19,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace podium::http {
@@ -26,6 +29,7 @@ namespace podium::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 
 namespace {
@@ -115,6 +119,8 @@ class HttpServer::Impl {
   asio::signal_set signals;
   asio::steady_timer drain_timer;
   std::chrono::steady_clock::time_point drain_deadline;
+  // Set when the server speaks HTTPS; shared read-only by every session.
+  std::optional<ssl::context> tls;
   std::atomic<bool> draining{false};
   std::atomic<int64_t> in_flight{0};
   int port = 0;
@@ -127,27 +133,50 @@ namespace {
 
 // One connection: read a request, answer it, and again while keep-alive.
 // Owned by the handlers of its pending operation (shared_from_this); runs on
-// the one thread of its io context.
-class Session : public Connection, public std::enable_shared_from_this<Session> {
+// the one thread of its io context. Stream: beast::tcp_stream (HTTP) or
+// beast::ssl_stream over it (HTTPS, after a handshake).
+template <typename Stream>
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  Session(tcp::socket&& socket, HttpServer::Impl* server)
+    requires(!kTls)
+      : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, HttpServer::Impl* server, ssl::context& tls)
+    requires(kTls)
+      : stream_(std::move(socket), tls), server_(server) {}
 
   void CloseNow() override {
     beast::error_code ignored;
-    stream_.socket().close(ignored);
+    Lowest().socket().close(ignored);
   }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Lowest().expires_after(Duration(self->server_->options.read_timeout_seconds));
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->Close();  // not TLS, a bad certificate check, a timeout
+          self->ReadHeader();
+        });
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
  private:
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
   void ReadHeader() {
     if (server_->draining.load()) return Close();
     parser_.emplace();
     parser_->header_limit(server_->options.max_header_bytes);
     parser_->body_limit(server_->options.max_body_bytes);
-    stream_.expires_after(Duration(server_->options.idle_timeout_seconds));
+    Lowest().expires_after(Duration(server_->options.idle_timeout_seconds));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
@@ -167,7 +196,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   }
 
   void ReadBody() {
-    stream_.expires_after(Duration(server_->options.read_timeout_seconds));
+    Lowest().expires_after(Duration(server_->options.read_timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
 
@@ -214,7 +243,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     response_->body() = std::move(answer.body);
     response_->prepare_payload();
     if (head) response_->body().clear();
-    stream_.expires_after(Duration(server_->options.read_timeout_seconds));
+    Lowest().expires_after(Duration(server_->options.read_timeout_seconds));
     bhttp::async_write(stream_, *response_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
@@ -259,12 +288,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     }
     response_->body() = "{\"error\":\"" + escaped + "\"}";
     response_->prepare_payload();
-    stream_.expires_after(Duration(server_->options.read_timeout_seconds));
+    Lowest().expires_after(Duration(server_->options.read_timeout_seconds));
     bhttp::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Close();
       beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      self->stream_.expires_after(Duration(kLingerSeconds));
+      self->Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      self->Lowest().expires_after(Duration(kLingerSeconds));
       self->Linger();
     });
   }
@@ -280,11 +309,11 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   HttpServer::Impl* const server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -303,9 +332,15 @@ void HttpServer::Impl::Accept() {
     } else {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      auto session = std::make_shared<Session>(std::move(socket), this);
-      Track(session);
-      session->Start();
+      if (tls) {
+        auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), this, *tls);
+        Track(session);
+        session->Start();
+      } else {
+        auto session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), this);
+        Track(session);
+        session->Start();
+      }
     }
     if (!draining.load()) Accept();
   });
@@ -370,6 +405,28 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(Options options, Service*
   if (options.threads < 1) return InvalidArgumentError("threads must be at least 1");
   auto impl = std::make_unique<Impl>(std::move(options), service, metrics, std::move(on_reload));
   beast::error_code ec;
+  if (!impl->options.tls_cert_file.empty() || !impl->options.tls_key_file.empty()) {
+    if (impl->options.tls_cert_file.empty() || impl->options.tls_key_file.empty()) {
+      return InvalidArgumentError("TLS needs both a certificate file and a key file");
+    }
+    impl->tls.emplace(ssl::context::tls_server);
+    impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    impl->tls->use_certificate_chain_file(impl->options.tls_cert_file, ec);
+    if (ec) {
+      return InvalidArgumentError("TLS certificate '" + impl->options.tls_cert_file + "': " + ec.message());
+    }
+    impl->tls->use_private_key_file(impl->options.tls_key_file, ssl::context::pem, ec);
+    if (ec) {
+      // Also where a key that is not the certificate's is caught ("key values mismatch").
+      return InvalidArgumentError("TLS key '" + impl->options.tls_key_file + "' for the certificate '" +
+                                  impl->options.tls_cert_file + "': " + ec.message());
+    }
+    if (SSL_CTX_check_private_key(impl->tls->native_handle()) != 1) {
+      return InvalidArgumentError("TLS key '" + impl->options.tls_key_file + "' does not match the certificate '" +
+                                  impl->options.tls_cert_file + "'");
+    }
+  }
   const asio::ip::address address = asio::ip::make_address(impl->options.host, ec);
   if (ec) return InvalidArgumentError("host '" + impl->options.host + "' is not an IP address");
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(impl->options.port));

@@ -46,6 +46,10 @@ class HttpServer {
     double idle_timeout_seconds = 60;
     double drain_timeout_seconds = 10;
     bool handle_signals = true;  // SIGTERM/SIGINT drain, SIGHUP reload
+    // HTTPS when both are set: PEM files of the certificate chain and its
+    // private key, read once by Create (TLS 1.2 or later only).
+    std::string tls_cert_file;
+    std::string tls_key_file;
   };
 
   // Binds and listens (so port() is known before Run). kInvalidArgument for

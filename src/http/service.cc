@@ -7,6 +7,7 @@
 
 #include "base/json_guard.h"
 #include "http/openapi.h"
+#include "http/registry_api.h"
 #include "http/scoring.h"
 
 namespace podium::http {
@@ -87,7 +88,7 @@ std::string IsoTime(std::chrono::system_clock::time_point t) {
 
 json VersionJson(const ServedVersion& v) {
   return {{"version", v.version()},     {"slot", serving::SlotName(v.slot())},
-          {"source", v.source().path},  {"digest", v.digest()},
+          {"source", v.source().Describe()},  {"digest", v.digest()},
           {"format", v.format()},       {"loaded_at", IsoTime(v.loaded_at())},
           {"load_seconds", v.load_seconds()}};
 }
@@ -102,7 +103,11 @@ uint64_t SplitMix64(uint64_t x) {
 }  // namespace
 
 Service::Service(Options options, serving::ModelManager* manager, serving::ShadowLog* shadow, Metrics* metrics)
-    : options_(std::move(options)), manager_(manager), shadow_(shadow), metrics_(metrics) {}
+    : options_(std::move(options)), manager_(manager), shadow_(shadow), metrics_(metrics) {
+  if (options_.registry_role) {
+    registry_tokens_ = std::make_unique<TokenRoleCache>(options_.registry_role, TokenRoleCache::Options{});
+  }
+}
 
 uint64_t Service::NextDraw() { return SplitMix64(draws_.fetch_add(1, std::memory_order_relaxed)); }
 
@@ -164,6 +169,16 @@ HttpResponse Service::Dispatch(const HttpRequest& request, Route& route) {
     return Error(404, "no such endpoint: " + request.target);
   }
 
+  // The registry API authenticates callers with the registry's own tokens.
+  if (RegistryApi::IsRegistryTarget(request.target)) {
+    route.endpoint = "registry";
+    if (options_.registry_api == nullptr) {
+      return Error(404, "this server has no model registry (it was started with --no-registry or "
+                        "'registry: false')");
+    }
+    return options_.registry_api->Handle(request);
+  }
+
   // Which token this endpoint needs.
   const bool is_admin = s.size() >= 1 && s[0] == "v1" && s.size() >= 2 && s[1] == "admin";
   const bool is_inference =
@@ -178,9 +193,18 @@ HttpResponse Service::Dispatch(const HttpRequest& request, Route& route) {
       response.headers.emplace_back("WWW-Authenticate", "Bearer");
       return response;
     }
-    if (!ConstantTimeEquals(token, admin)) return Error(403, "the token is not the admin token");
+    if (!ConstantTimeEquals(token, admin)) {
+      if (registry_tokens_ == nullptr) return Error(403, "the token is not the admin token");
+      Result<registry::Role> role = registry_tokens_->RoleOf(token);
+      if (!role.ok()) return Error(403, "the token is neither the admin token nor a registry token");
+      if (!registry::RoleAllows(*role, registry::Action::kPromote)) {
+        return Error(403, "the registry role '" + std::string(registry::RoleName(*role)) +
+                              "' may not act on served models (mlops or admin may)");
+      }
+    }
   } else if (!(is_inference && options_.public_inference)) {
-    if (!ConstantTimeEquals(token, options_.api_token)) {
+    if (!ConstantTimeEquals(token, options_.api_token) &&
+        !(registry_tokens_ != nullptr && !token.empty() && registry_tokens_->RoleOf(token).ok())) {
       route.endpoint = "unauthenticated";
       HttpResponse response = Error(401, token.empty() ? "this endpoint needs 'Authorization: Bearer <token>'"
                                                        : "the bearer token is not valid");

@@ -18,15 +18,19 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "http/metrics.h"
+#include "http/token_cache.h"
 #include "serving/model_manager.h"
 #include "serving/shadow_log.h"
 
 namespace podium::http {
+
+class RegistryApi;  // registry_api.h
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
@@ -55,6 +59,14 @@ class Service {
     // Runs shadow scoring off the request path (the server posts it to its
     // io threads). Empty: shadow scoring runs inline, before the answer.
     std::function<void(std::function<void()>)> run_later;
+    // Answers /v1/registry/... (not owned; must outlive the Service). Null:
+    // the server has no registry and those paths answer 404 saying so.
+    const RegistryApi* registry_api = nullptr;
+    // The role of a registry bearer token (the server's registry). Set: the
+    // server also accepts registry tokens: any role on the inference, model
+    // and metrics endpoints, and a role that may promote (mlops, admin) on
+    // /v1/admin. Lookups are cached briefly (TokenRoleCache).
+    TokenRoleCache::Lookup registry_role;
   };
 
   Service(Options options, serving::ModelManager* manager, serving::ShadowLog* shadow, Metrics* metrics);
@@ -82,6 +94,7 @@ class Service {
   Metrics* const metrics_;
   std::atomic<bool> ready_{true};
   std::atomic<uint64_t> draws_{0};  // the per-request random draw sequence
+  std::unique_ptr<TokenRoleCache> registry_tokens_;  // null without options_.registry_role
 };
 
 }  // namespace podium::http

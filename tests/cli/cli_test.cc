@@ -1,12 +1,17 @@
 // Runs the podium binary as a user would and checks exit codes and output.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -120,6 +125,30 @@ TEST_F(CliTest, ScoreFromStdinToStdout) {
   EXPECT_EQ(run.output.substr(0, run.output.find('\n')), "probability_no,probability_yes,label,decision,flags");
 }
 
+TEST_F(CliTest, ImportPmmlThenScore) {
+  const std::string model = Source("tests/golden/cases/pmml_regression_claims/model.pmml");
+  CommandRun run = Podium("import " + model + " -o " + Path("claims.json"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("from pmml 4.4 RegressionModel"), std::string::npos) << run.output;
+  // The same file named explicitly gives the same canonical artifact.
+  ASSERT_EQ(Podium("import " + model + " --format pmml -o " + Path("again.json")).exit_code, 0);
+  EXPECT_EQ(Read("claims.json"), Read("again.json"));
+  Write("rows.csv", "age,salary,car_location\n30,20000,street\n");
+  CommandRun score = Podium("score --model " + Path("claims.json") + " --in " + Path("rows.csv") + " --out - --keep none");
+  ASSERT_EQ(score.exit_code, 0) << score.output;
+  EXPECT_NE(score.output.find("870.4"), std::string::npos) << score.output;
+  // An XGBoost model is recognised from its content too.
+  EXPECT_EQ(Podium("import " + Source("src/formats/testdata/xgboost/binary_logistic.json") + " -o " +
+                   Path("xgb.json")).exit_code,
+            0);
+  // Errors name the element and line.
+  Write("bad.pmml", "<PMML version=\"4.4\">\n<DataDictionary/>\n<NeuralNetwork functionName=\"regression\"/></PMML>");
+  CommandRun bad = Podium("import " + Path("bad.pmml") + " -o " + Path("bad.json"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("<NeuralNetwork> (line 3)"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(Path("bad.json")));
+}
+
 TEST_F(CliTest, BadRowsStopTheJobOrGoToRejects) {
   std::ifstream demo(Source("data/demo/mlc_churn.csv"));
   std::string header, row;
@@ -154,6 +183,126 @@ TEST_F(CliTest, ScoreOptionErrors) {
   EXPECT_EQ(run.exit_code, 2);
   run = Podium(base + " --delimiter ab");
   EXPECT_EQ(run.exit_code, 1);
+}
+
+// `podium server --data-dir` in a child process, stopped with SIGTERM.
+class ServerProcess {
+ public:
+  // Starts the server (API token "srv", any free port) and waits, at most
+  // 20 s, for its "listening on" line.
+  ServerProcess(const std::string& data_dir, const std::string& log) : log_(log) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::FILE* out = std::freopen(log.c_str(), "w", stderr);
+      (void)out;
+      ::setenv("PODIUM_API_TOKEN", "srv", 1);
+      ::execl(PODIUM_BINARY, PODIUM_BINARY, "server", "--data-dir", data_dir.c_str(), "--port", "0",
+              static_cast<char*>(nullptr));
+      std::_Exit(127);
+    }
+    const std::string marker = "listening on ";
+    for (int i = 0; i < 400 && url_.empty(); ++i) {
+      std::ifstream in(log);
+      const std::string text((std::istreambuf_iterator<char>(in)), {});
+      const size_t at = text.find(marker);
+      if (at != std::string::npos) {
+        const size_t end = text.find(' ', at + marker.size());
+        if (end != std::string::npos) url_ = text.substr(at + marker.size(), end - at - marker.size());
+      }
+      if (url_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~ServerProcess() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  const std::string& url() const { return url_; }
+  std::string Log() const {
+    std::ifstream in(log_);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+  std::string url_;
+};
+
+TEST_F(CliTest, RegistryCommandsAgainstAServer) {
+  ServerProcess server(Path("data"), Path("server.log"));
+  ASSERT_FALSE(server.url().empty()) << server.Log();
+  ASSERT_EQ(server.url().rfind("http://127.0.0.1:", 0), 0u) << server.url();
+  const std::string remote = " --server " + server.url();
+
+  CommandRun run = Podium("registry init-admin --name root --token srv" + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const size_t at = run.output.find("pdm_");
+  ASSERT_NE(at, std::string::npos) << run.output;
+  const std::string token = " --token " + run.output.substr(at, run.output.find('\n', at) - at);
+
+  run = Podium("registry create credit --description 'Consumer credit risk'" + token + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("created model credit (owner root)"), std::string::npos) << run.output;
+  run = Podium("registry register credit " + Source("src/pipeline/testdata/credit_glm.json") +
+               " --metric auc=0.71" + token + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("registered credit version 1 (sha256:"), std::string::npos) << run.output;
+  run = Podium("registry alias credit champion 1" + token + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  run = Podium("registry promote credit 1 development" + token + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("promoted credit version 1 to development"), std::string::npos);
+
+  // A signed approval over HTTP: the key stays with the approver.
+  run = Podium("registry user add carol --role approver" + token + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const size_t carol_at = run.output.find("pdm_");
+  ASSERT_NE(carol_at, std::string::npos) << run.output;
+  const std::string carol = " --token " + run.output.substr(carol_at, run.output.find('\n', carol_at) - carol_at);
+  run = Podium("registry keygen --out " + Path("carol.key") + carol + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  run = Podium("registry approve credit 1 pre-production --comment 'report OK' --key " + Path("carol.key") + carol +
+               remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("approved credit version 1 for pre-production"), std::string::npos) << run.output;
+  run = Podium("registry promote credit 1 pre-production" + token + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  run = Podium("registry verify credit 1" + token + remote);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("1 signature(s) valid"), std::string::npos) << run.output;
+
+  // The same output as opening the store directly.
+  for (const char* command : {"registry list", "registry list credit", "registry show credit@champion",
+                              "registry search credit", "registry lineage credit 1", "registry env list",
+                              "registry user list", "audit verify", "audit log --model credit"}) {
+    const CommandRun over_http = Podium(std::string(command) + token + remote);
+    const CommandRun local = Podium(std::string(command) + token + " --data-dir " + Path("data"));
+    EXPECT_EQ(over_http.exit_code, 0) << command << ": " << over_http.output;
+    EXPECT_EQ(over_http.output, local.output) << command;
+  }
+
+  run = Podium("registry show credit@nothing" + token + remote);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("[NOT_FOUND]"), std::string::npos) << run.output;
+  run = Podium("registry list --token wrong" + remote);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("[UNAUTHENTICATED]"), std::string::npos) << run.output;
+  run = Podium("registry list" + token + " --server https://127.0.0.1:1");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("https is not supported"), std::string::npos) << run.output;
+}
+
+TEST_F(CliTest, RegistryServerThatIsNotThere) {
+  CommandRun run = Podium("registry list --token x --server http://127.0.0.1:1");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("cannot reach the server at http://127.0.0.1:1"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("[UNAVAILABLE]"), std::string::npos) << run.output;
 }
 
 }  // namespace
