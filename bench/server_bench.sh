@@ -126,7 +126,7 @@ run "podium churn glm" "http://127.0.0.1:$podium_port/v1/models/churn:predict" "
 run "fastapi xgb 100x6" "http://127.0.0.1:$peer_port/xgb" "$dir/xgb.lua"
 run "fastapi churn glm" "http://127.0.0.1:$peer_port/glm" "$dir/glm.lua"
 
-value() { for r in "${results[@]}"; do [ "${r%%=*}" = "$1" ] && echo "${r#*=}"; done; }
+value() { for r in "${results[@]}"; do if [ "${r%%=*}" = "$1" ]; then echo "${r#*=}"; fi; done; }
 
 # Half the maximum load: wrk is closed-loop, so the rate is set by pacing
 # each connection (a 1 ms pause before each request, wrk's delay()) and by
@@ -145,8 +145,8 @@ half_load() {  # half_load NAME URL LUA
 }
 echo
 echo "half the maximum load (paced):"
-half_load "podium xgb 100x6" "http://127.0.0.1:$podium_port/v1/models/xgb:predict" "$dir/xgb.lua" 0.0002
-half_load "podium churn glm" "http://127.0.0.1:$podium_port/v1/models/churn:predict" "$dir/glm.lua" 0.0002
+half_load "podium xgb 100x6" "http://127.0.0.1:$podium_port/v1/models/xgb:predict" "$dir/xgb.lua" 0.0004
+half_load "podium churn glm" "http://127.0.0.1:$podium_port/v1/models/churn:predict" "$dir/glm.lua" 0.0004
 echo
 ratio() { awk -v a="$(value "$1")" -v b="$(value "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo

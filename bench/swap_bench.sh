@@ -62,8 +62,8 @@ report() {  # report LABEL WRK_OUTPUT
 max_out=$(wrk -t2 -c64 -d"${seconds}s" --latency -s "$dir/predict.lua" "$url")
 report "maximum (64 conns)" "$max_out"
 max=$(awk '/^Requests\/sec/ {print $2}' <<<"$max_out")
-# Paced connections: each pauses 1 ms before a request; about 0.2 ms latency.
-conns=$(awk -v m="$max" 'BEGIN { c = int(m / 2 * 0.0012 + 0.5); if (c < 2) c = 2; if (c > 256) c = 256; print c }')
+# Paced connections: each pauses 1 ms before a request; about 0.4 ms latency.
+conns=$(awk -v m="$max" 'BEGIN { c = int(m / 2 * 0.0014 + 0.5); if (c < 2) c = 2; if (c > 256) c = 256; print c }')
 echo "half load: target $(awk -v m="$max" 'BEGIN { printf "%d", m / 2 }') req/s with $conns paced connections"
 
 steady_out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$dir/paced.lua" "$url")
