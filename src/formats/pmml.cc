@@ -668,27 +668,50 @@ Status Importer::ReadTargets(const pugi::xml_node& model) {
   return Status::Ok();
 }
 
+// Checks the Output element and names the pipeline's outputs as the document
+// does: the predicted value (or class) under its predictedValue OutputField's
+// name, else the target field's; each class probability under its
+// OutputField's name, else probability_<class>.
 Status Importer::CheckOutput(const pugi::xml_node& model) {
-  const pugi::xml_node output = FirstChild(model, "Output");
-  if (!output) return Status::Ok();
-  for (const pugi::xml_node& field : Children(output, "OutputField")) {
-    const std::string feature = Attribute(field, "feature").value_or("predictedValue");
-    if (!Attribute(field, "name")) return at_.Invalid(field, "missing attribute 'name'");
-    if (FirstChild(field, "Apply") || FirstChild(field, "FieldRef") || FirstChild(field, "Constant")) {
-      return at_.Unsupported(field, "an OutputField computed by an expression");
-    }
-    if (feature == "predictedValue" || feature == "predictedDisplayValue") continue;
-    if (feature == "probability") {
-      if (!classification_) return at_.Invalid(field, "a probability output of a regression model");
-      const std::optional<std::string> value = Attribute(field, "value");
-      if (value && std::find(pipeline_.model.classes.begin(), pipeline_.model.classes.end(), *value) ==
-                       pipeline_.model.classes.end()) {
-        return at_.Invalid(field, "probability of " + QuoteString(*value) + ", which is not a class of the model");
+  const std::vector<std::string>& classes = pipeline_.model.classes;
+  std::string predicted = target_.name;
+  std::vector<std::string> probabilities;
+  for (const std::string& c : classes) probabilities.push_back("probability_" + c);
+  bool named_probability = false;
+  if (const pugi::xml_node output = FirstChild(model, "Output")) {
+    for (const pugi::xml_node& field : Children(output, "OutputField")) {
+      const std::string feature = Attribute(field, "feature").value_or("predictedValue");
+      const std::optional<std::string> name = Attribute(field, "name");
+      if (!name) return at_.Invalid(field, "missing attribute 'name'");
+      if (FirstChild(field, "Apply") || FirstChild(field, "FieldRef") || FirstChild(field, "Constant")) {
+        return at_.Unsupported(field, "an OutputField computed by an expression");
       }
-      continue;
+      if (feature == "predictedValue") {
+        predicted = *name;
+        continue;
+      }
+      if (feature == "predictedDisplayValue") continue;
+      if (feature == "probability") {
+        if (!classification_) return at_.Invalid(field, "a probability output of a regression model");
+        const std::optional<std::string> value = Attribute(field, "value");
+        if (!value) continue;  // the predicted class's probability: no column of its own
+        const auto it = std::find(classes.begin(), classes.end(), *value);
+        if (it == classes.end()) {
+          return at_.Invalid(field, "probability of " + QuoteString(*value) + ", which is not a class of the model");
+        }
+        probabilities[static_cast<size_t>(it - classes.begin())] = *name;
+        named_probability = true;
+        continue;
+      }
+      return at_.Unsupported(field, "output feature " + QuoteString(feature) +
+                                        " (supported: predictedValue, predictedDisplayValue, probability)");
     }
-    return at_.Unsupported(field, "output feature " + QuoteString(feature) +
-                                      " (supported: predictedValue, predictedDisplayValue, probability)");
+  }
+  if (classification_) {
+    pipeline_.output_names.label = predicted;
+    if (named_probability) pipeline_.output_names.probabilities = std::move(probabilities);
+  } else {
+    pipeline_.output_names.value = predicted;
   }
   return Status::Ok();
 }

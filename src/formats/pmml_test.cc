@@ -211,6 +211,9 @@ TEST(PmmlRegression, SoftmaxClassifier) {
   Result<Pipeline> pipeline = Import(xml);
   ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
   EXPECT_EQ(pipeline->model.classes, (std::vector<std::string>{"a", "b", "c"}));
+  // Outputs keep the document's names; an unnamed class gets Podium's.
+  EXPECT_EQ(ValueColumnNames(*pipeline), (std::vector<std::string>{"p_a", "probability_b", "probability_c"}));
+  EXPECT_EQ(LabelColumnName(*pipeline), "label");
   // x = 0: scores 1, 0, 0 -> e / (e + 2)
   const double e = std::exp(1.0);
   EXPECT_NEAR(ScoreValue(*pipeline, {{"x", "0"}}, 0), e / (e + 2), 1e-12);
@@ -346,7 +349,13 @@ TEST(PmmlSchema, TargetsAndOutputs) {
               StatusCode::kUnimplemented, "<Target> (line 10): castInteger 'round'");
   ExpectError(Import(Doc(fields, model("<Output><OutputField name=\"r\" feature=\"residual\"/></Output>\n"))),
               StatusCode::kUnimplemented, "<OutputField> (line 10): output feature 'residual'");
-  EXPECT_TRUE(Import(Doc(fields, model("<Output><OutputField name=\"y_hat\" feature=\"predictedValue\"/></Output>\n"))).ok());
+  Result<Pipeline> named = Import(Doc(fields, model("<Output><OutputField name=\"y_hat\" feature=\"predictedValue\"/></Output>\n")));
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(ValueColumnNames(*named), (std::vector<std::string>{"y_hat"}));
+  // Without an Output, the value is called after the target field.
+  Result<Pipeline> plain = Import(Doc(fields, model("")));
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(ValueColumnNames(*plain), (std::vector<std::string>{"y"}));
 }
 
 // ---------------------------------------------------------------------------

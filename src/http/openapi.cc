@@ -70,7 +70,7 @@ std::string OpenApiDocument(const std::string& model, int64_t version, const eng
   const OutputLayout layout = LayoutOf(plan);
   json row_properties = json::object();
   for (const std::string& name : layout.value_names) row_properties[name] = {{"type", "number"}, {"nullable", true}};
-  if (layout.label) row_properties["label"] = {{"type", "string"}, {"enum", plan.classes()}};
+  if (layout.label) row_properties[layout.label_name] = {{"type", "string"}, {"enum", plan.classes()}};
   if (layout.decision || layout.label) {
     row_properties["decision"] = {{"type", "string"}, {"enum", plan.decision_vocabulary()}};
   }

@@ -366,12 +366,9 @@ std::optional<std::string> OipKey(const json& body, const std::string& field) {
 OutputLayout LayoutOf(const engine::ScoringPlan& plan) {
   OutputLayout layout;
   const Pipeline& pipeline = plan.pipeline();
-  if (pipeline.model.task == Task::kRegression) {
-    layout.value_names.push_back("prediction");
-  } else {
-    for (const std::string& c : plan.classes()) layout.value_names.push_back("probability_" + c);
-    layout.label = true;
-  }
+  layout.value_names = ValueColumnNames(pipeline);
+  layout.label = pipeline.model.task != Task::kRegression;
+  layout.label_name = LabelColumnName(pipeline);
   for (const BusinessRule& rule : pipeline.post.rules) {
     layout.decision |= rule.action == RuleAction::kOverride;
     layout.flags |= rule.action == RuleAction::kAnnotate;
@@ -430,7 +427,7 @@ json NativeRows(const engine::ScoringPlan& plan, const engine::BatchResult& resu
     for (size_t v = 0; v < k; ++v) row[layout.value_names[v]] = NumberOrNull(result.values[r * k + v]);
     if (layout.label) {
       const int32_t label = result.labels[r];
-      row["label"] = label >= 0 ? json(plan.classes()[label]) : json(nullptr);
+      row[layout.label_name] = label >= 0 ? json(plan.classes()[label]) : json(nullptr);
     }
     const int32_t decision = result.decisions[r];
     if (layout.decision || layout.label) {
@@ -480,7 +477,7 @@ ApiResult<json> OipOutputs(const engine::ScoringPlan& plan, const engine::BatchR
   if (layout.label) {
     json data = json::array();
     for (size_t r = 0; r < n; ++r) data.push_back(result.labels[r] >= 0 ? plan.classes()[result.labels[r]] : "");
-    tensor("label", "BYTES", std::move(data));
+    tensor(layout.label_name, "BYTES", std::move(data));
   }
   if (layout.decision || layout.label) {
     json data = json::array();

@@ -56,8 +56,9 @@ std::optional<std::string> OipKey(const nlohmann::json& body, const std::string&
 // then "label" (classification), "decision" (override rules), "flags"
 // (annotate rules).
 struct OutputLayout {
-  std::vector<std::string> value_names;
+  std::vector<std::string> value_names;  // the pipeline's ValueColumnNames
   bool label = false;
+  std::string label_name;  // the pipeline's LabelColumnName
   bool decision = false;
   bool flags = false;
 };

@@ -386,7 +386,7 @@ HttpResponse Service::ModelMetadata(const Route& route) {
   for (const std::string& name : layout.value_names) {
     outputs.push_back({{"name", name}, {"datatype", "FP64"}, {"shape", {-1}}});
   }
-  if (layout.label) outputs.push_back({{"name", "label"}, {"datatype", "BYTES"}, {"shape", {-1}}});
+  if (layout.label) outputs.push_back({{"name", layout.label_name}, {"datatype", "BYTES"}, {"shape", {-1}}});
   if (layout.decision || layout.label) outputs.push_back({{"name", "decision"}, {"datatype", "BYTES"}, {"shape", {-1}}});
   if (layout.flags) outputs.push_back({{"name", "flags"}, {"datatype", "BYTES"}, {"shape", {-1}}});
   json versions = json::array({std::to_string(entry->champion->version())});

@@ -50,7 +50,8 @@ struct Layout {
   // NDJSON to NDJSON keeping everything: append members to the raw object.
   bool extend_raw_object = false;
   bool regression = true;
-  std::vector<std::string> value_names;   // prediction or probability_<class>
+  std::vector<std::string> value_names;   // prediction or probability_<class>, or the source's names
+  std::string label_name;                 // label, or the source's name
   bool label = false;
   bool decision = false;
   bool flags = false;
@@ -124,12 +125,9 @@ Result<Layout> MakeLayout(const engine::ScoringPlan& plan, const ScoreFileOption
 
   // Added columns.
   layout.regression = pipeline.model.task == Task::kRegression;
-  if (layout.regression) {
-    layout.value_names = {"prediction"};
-  } else {
-    for (const std::string& c : pipeline.model.classes) layout.value_names.push_back("probability_" + c);
-    layout.label = true;
-  }
+  layout.value_names = ValueColumnNames(pipeline);
+  layout.label = !layout.regression;
+  layout.label_name = LabelColumnName(pipeline);
   for (const BusinessRule& rule : pipeline.post.rules) {
     layout.decision |= rule.action == RuleAction::kOverride;
     layout.flags |= rule.action == RuleAction::kAnnotate;
@@ -139,7 +137,7 @@ Result<Layout> MakeLayout(const engine::ScoringPlan& plan, const ScoreFileOption
     return FailedPreconditionError("--reasons: this model cannot be explained (its trees have no node cover)");
   }
   layout.output_names = layout.value_names;
-  if (layout.label) layout.output_names.push_back("label");
+  if (layout.label) layout.output_names.push_back(layout.label_name);
   if (layout.decision) layout.output_names.push_back("decision");
   if (layout.flags) layout.output_names.push_back("flags");
   for (int i = 1; i <= layout.reasons; ++i) {
@@ -551,7 +549,7 @@ class ChunkScorer {
       }
     }
     for (int j = 0; j < k; ++j) sink.AddNumber(layout_.value_names[static_cast<size_t>(j)], values[j]);
-    if (layout_.label) AddOptionalText(sink, "label", label, plan_.classes());
+    if (layout_.label) AddOptionalText(sink, layout_.label_name, label, plan_.classes());
     if (layout_.decision) AddOptionalText(sink, "decision", decision, plan_.decision_vocabulary());
     if (layout_.flags) {
       flags_.clear();

@@ -92,6 +92,20 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+TEST_F(ScoreJobTest, OutputsTakeTheNamesTheSourceGave) {
+  Pipeline named = TestPipeline();
+  named.output_names.probabilities = {"Probability_no", "Probability_yes"};
+  named.output_names.label = "churn";
+  Result<std::shared_ptr<const engine::ScoringPlan>> plan = engine::ScoringPlan::Compile(named);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Write("in.csv", "id,x,c\n1,2,a\n");
+  ASSERT_TRUE(ScoreFile(**plan, Options("in.csv", "out.csv")).ok());
+  const std::vector<std::string> lines = Lines(Read("out.csv"));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "id,x,c,Probability_no,Probability_yes,churn,decision,flags");
+  EXPECT_EQ(lines[1], "1,2,a,0.5,0.5,yes,yes,");
+}
+
 TEST_F(ScoreJobTest, CsvToCsvKeepsColumnsAndAddsScores) {
   Write("in.csv", "id,x,c\n1,2,a\n2,4,b\n3,,a\n");
   Result<ScoreSummary> summary = ScoreFile(*plan_, Options("in.csv", "out.csv"));

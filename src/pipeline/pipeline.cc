@@ -65,6 +65,21 @@ std::vector<std::string> TransformOutputs(const Transform& transform) {
       transform);
 }
 
+std::vector<std::string> ValueColumnNames(const Pipeline& pipeline) {
+  const OutputNames& names = pipeline.output_names;
+  if (pipeline.model.task == Task::kRegression) return {names.value.empty() ? "prediction" : names.value};
+  std::vector<std::string> columns;
+  for (size_t i = 0; i < pipeline.model.classes.size(); ++i) {
+    columns.push_back(i < names.probabilities.size() ? names.probabilities[i]
+                                                     : "probability_" + pipeline.model.classes[i]);
+  }
+  return columns;
+}
+
+std::string LabelColumnName(const Pipeline& pipeline) {
+  return pipeline.output_names.label.empty() ? "label" : pipeline.output_names.label;
+}
+
 std::vector<std::string> TransformInputs(const Transform& transform) {
   return std::visit(
       [](const auto& t) -> std::vector<std::string> {

@@ -302,6 +302,16 @@ struct PostProcessing {
 // The pipeline
 // ---------------------------------------------------------------------------
 
+// What the model's outputs are called when its source names them (a PMML
+// target field and its OutputFields). Empty members take Podium's names:
+// prediction, probability_<class>, label.
+struct OutputNames {
+  std::string value;                       // regression: the predicted value
+  std::vector<std::string> probabilities;  // classification: one per class, in class order
+  std::string label;                       // classification: the predicted class
+  bool empty() const { return value.empty() && probabilities.empty() && label.empty(); }
+};
+
 struct Pipeline {
   int format_version = kPipelineFormatVersion;
   std::string name;
@@ -314,9 +324,16 @@ struct Pipeline {
   std::vector<std::string> features;
   Model model;
   PostProcessing post;
+  OutputNames output_names;
   // Free-form provenance: which tool produced the model, from which file.
   std::string source;
 };
+
+// The names of a pipeline's value columns (the predicted value, or one
+// probability per class) and of its label column (classifiers), after
+// output_names: what `podium score` and the server call them.
+std::vector<std::string> ValueColumnNames(const Pipeline& pipeline);
+std::string LabelColumnName(const Pipeline& pipeline);
 
 std::string_view FieldTypeName(FieldType type);
 std::string_view GlmFamilyName(GlmFamily family);

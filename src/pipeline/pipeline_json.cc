@@ -472,7 +472,7 @@ Result<PostProcessing> ReadPost(const Reader& r) {
 
 Result<Pipeline> ReadDocument(const Reader& r) {
   RETURN_IF_ERROR(r.ExpectObject({"format", "format_version", "name", "description", "source",
-                                  "inputs", "transforms", "features", "model", "post"}));
+                                  "inputs", "transforms", "features", "model", "post", "output_names"}));
   ASSIGN_OR_RETURN(std::string format, r.Child("format").String());
   if (format != kFormatName) {
     return r.Child("format").Error("expected \"" + std::string(kFormatName) + "\"");
@@ -505,6 +505,15 @@ Result<Pipeline> ReadDocument(const Reader& r) {
   ASSIGN_OR_RETURN(pipeline.features, r.Child("features").Strings());
   ASSIGN_OR_RETURN(pipeline.model, ReadModel(r.Child("model")));
   ASSIGN_OR_RETURN(pipeline.post, ReadPost(r.Child("post")));
+  if (r.Has("output_names")) {
+    const Reader names = r.Child("output_names");
+    RETURN_IF_ERROR(names.ExpectObject({"value", "probabilities", "label"}));
+    ASSIGN_OR_RETURN(pipeline.output_names.value, names.OptionalString("value"));
+    ASSIGN_OR_RETURN(pipeline.output_names.label, names.OptionalString("label"));
+    if (names.Has("probabilities")) {
+      ASSIGN_OR_RETURN(pipeline.output_names.probabilities, names.Child("probabilities").Strings());
+    }
+  }
   return pipeline;
 }
 
@@ -677,6 +686,14 @@ std::string WritePipelineJson(const Pipeline& pipeline, bool pretty) {
             {"post", PostJson(pipeline.post)}};
   if (!pipeline.description.empty()) j["description"] = pipeline.description;
   if (!pipeline.source.empty()) j["source"] = pipeline.source;
+  // Written only when set, so pipelines without it keep their digests.
+  if (!pipeline.output_names.empty()) {
+    Json names = Json::object();
+    if (!pipeline.output_names.value.empty()) names["value"] = pipeline.output_names.value;
+    if (!pipeline.output_names.probabilities.empty()) names["probabilities"] = pipeline.output_names.probabilities;
+    if (!pipeline.output_names.label.empty()) names["label"] = pipeline.output_names.label;
+    j["output_names"] = std::move(names);
+  }
   for (const InputField& field : pipeline.inputs) j["inputs"].push_back(InputJson(field));
   for (const Transform& t : pipeline.transforms) j["transforms"].push_back(std::visit(TransformWriter{}, t));
   // nlohmann::json keeps object members in a std::map, so keys come out

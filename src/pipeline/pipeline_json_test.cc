@@ -74,6 +74,40 @@ TEST(PipelineJsonTest, AnyChangeChangesTheDigest) {
   EXPECT_NE(PipelineDigest(*pipeline), digest);
 }
 
+TEST(PipelineJsonTest, OutputNamesRoundTripAndAreValidated) {
+  nlohmann::json doc = LoadExample();
+  Result<Pipeline> plain = ReadPipelineJson(doc.dump());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(WritePipelineJson(*plain).find("output_names"), std::string::npos) << "written only when set";
+  EXPECT_EQ(ValueColumnNames(*plain), (std::vector<std::string>{"probability_good", "probability_bad"}));
+  EXPECT_EQ(LabelColumnName(*plain), "label");
+
+  doc["output_names"] = {{"probabilities", {"P_good", "P_bad"}}, {"label", "risk"}};
+  Result<Pipeline> named = ReadPipelineJson(doc.dump());
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(ValueColumnNames(*named), (std::vector<std::string>{"P_good", "P_bad"}));
+  EXPECT_EQ(LabelColumnName(*named), "risk");
+  EXPECT_NE(PipelineDigest(*named), PipelineDigest(*plain));
+  Result<Pipeline> again = ReadPipelineJson(WritePipelineJson(*named));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(WritePipelineJson(*again), WritePipelineJson(*named));
+
+  const std::vector<std::pair<nlohmann::json, std::string>> bad = {
+      {{{"value", "y"}}, "a classifier names its probabilities and label"},
+      {{{"probabilities", {"only_one"}}}, "1 names for 2 classes"},
+      {{{"probabilities", {"p", "p"}}}, "'p' is used twice"},
+      {{{"label", "decision"}}, "'decision' is the name of a column scoring adds"},
+      {{{"label", ""}, {"probabilities", {"a", ""}}}, "an output name is empty"},
+      {{{"colour", "red"}}, "colour"},
+  };
+  for (const auto& [names, expected] : bad) {
+    doc["output_names"] = names;
+    Result<Pipeline> refused = ReadPipelineJson(doc.dump());
+    ASSERT_FALSE(refused.ok()) << names.dump();
+    EXPECT_NE(refused.status().message().find(expected), std::string::npos) << refused.status().message();
+  }
+}
+
 TEST(PipelineJsonTest, TreeEnsembleRoundTrip) {
   Pipeline pipeline;
   pipeline.name = "trees";

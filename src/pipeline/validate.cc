@@ -465,6 +465,40 @@ int TreeDepth(const Tree& tree) {
   return depth;
 }
 
+namespace {
+
+// Output names, when a source gave them: of the task's kind, one per class,
+// non-empty and distinct, and not the names of the columns scoring adds
+// after them (decision, flags, reason_<n>...).
+Status CheckOutputNames(const Pipeline& pipeline) {
+  const OutputNames& names = pipeline.output_names;
+  if (names.empty()) return Status::Ok();
+  const bool regression = pipeline.model.task == Task::kRegression;
+  if (regression && (!names.probabilities.empty() || !names.label.empty())) {
+    return InvalidArgumentError("output_names: a regression model names only its value");
+  }
+  if (!regression && !names.value.empty()) {
+    return InvalidArgumentError("output_names.value: a classifier names its probabilities and label instead");
+  }
+  if (!names.probabilities.empty() && names.probabilities.size() != pipeline.model.classes.size()) {
+    return InvalidArgumentError("output_names.probabilities: " + std::to_string(names.probabilities.size()) +
+                                " names for " + std::to_string(pipeline.model.classes.size()) + " classes");
+  }
+  std::vector<std::string> all = ValueColumnNames(pipeline);
+  if (!regression) all.push_back(LabelColumnName(pipeline));
+  std::set<std::string_view> seen;
+  for (const std::string& name : all) {
+    if (name.empty()) return InvalidArgumentError("output_names: an output name is empty");
+    if (name == "decision" || name == "flags" || name.rfind("reason_", 0) == 0) {
+      return InvalidArgumentError("output_names: " + Quote(name) + " is the name of a column scoring adds");
+    }
+    if (!seen.insert(name).second) return InvalidArgumentError("output_names: " + Quote(name) + " is used twice");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ValidatePipeline(const Pipeline& pipeline) {
   if (pipeline.format_version < 1 || pipeline.format_version > kPipelineFormatVersion) {
     return InvalidArgumentError("format_version " + std::to_string(pipeline.format_version) +
@@ -535,7 +569,7 @@ Status ValidatePipeline(const Pipeline& pipeline) {
       return InvalidArgumentError(where + ": an override rule needs a decision");
     }
   }
-  return Status::Ok();
+  return CheckOutputNames(pipeline);
 }
 
 }  // namespace podium
