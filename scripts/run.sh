@@ -30,4 +30,5 @@ echo "Try it (inference is public here; other endpoints need the token the serve
 row='{"records": [{"account_length": 120, "total_day_minutes": 265.1, "total_eve_minutes": 197.4, "total_night_minutes": 244.7, "total_intl_minutes": 10, "total_intl_calls": 3, "number_customer_service_calls": 5, "total_day_charge": 45.07, "total_eve_charge": 16.78, "total_night_charge": 11.01, "total_intl_charge": 2.7, "number_vmail_messages": 0, "international_plan": "yes", "voice_mail_plan": "no"}]}'
 echo "  curl -s -d '$row' 'http://127.0.0.1:$port/v1/models/churn:predict?explain=true'"
 echo "  or open http://127.0.0.1:$port/v1/models/churn/try in a browser"
-exec "$podium" server --model churn=data/demo/churn_pipeline.json --host 127.0.0.1 --port "$port" --public-inference
+exec "$podium" server --model churn=data/demo/churn_pipeline.json --host 127.0.0.1 --port "$port" --public-inference \
+  --data-dir "$out/registry"
