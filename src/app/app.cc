@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/file.h"
+#include "formats/lightgbm.h"
 #include "formats/pmml.h"
 #include "formats/xgboost.h"
 #include "pipeline/pipeline_json.h"
@@ -19,6 +20,7 @@ constexpr size_t kMaxModelFileBytes = size_t{1} << 30;
 
 ModelFormat DetectFormat(std::string_view text) {
   if (LooksLikePmml(text)) return ModelFormat::kPmml;
+  if (LooksLikeLightgbm(text)) return ModelFormat::kLightgbm;
   if (LooksLikePipelineJson(text)) return ModelFormat::kPipeline;
   if (text.find("\"learner\"") != std::string_view::npos) return ModelFormat::kXgboost;
   return ModelFormat::kAuto;
@@ -151,8 +153,9 @@ Result<ModelFormat> ParseModelFormat(std::string_view name) {
   if (name == "pipeline" || name == "podium") return ModelFormat::kPipeline;
   if (name == "xgboost") return ModelFormat::kXgboost;
   if (name == "pmml") return ModelFormat::kPmml;
+  if (name == "lightgbm") return ModelFormat::kLightgbm;
   return InvalidArgumentError("unknown model format '" + std::string(name) +
-                              "' (known: auto, pipeline, xgboost, pmml)");
+                              "' (known: auto, pipeline, xgboost, pmml, lightgbm)");
 }
 
 std::string_view ModelFormatName(ModelFormat format) {
@@ -161,6 +164,7 @@ std::string_view ModelFormatName(ModelFormat format) {
     case ModelFormat::kPipeline: return "pipeline";
     case ModelFormat::kXgboost: return "xgboost";
     case ModelFormat::kPmml: return "pmml";
+    case ModelFormat::kLightgbm: return "lightgbm";
   }
   return "?";
 }
@@ -177,7 +181,8 @@ Result<LoadedModel> LoadModelText(std::string_view text, std::string_view name, 
     if (format == ModelFormat::kAuto) {
       return InvalidArgumentError(quoted +
                                   ": cannot tell the model format (expected a Podium pipeline, "
-                                  "an XGBoost JSON model or a PMML document); name it with --format");
+                                  "an XGBoost JSON model, a PMML document or a LightGBM text model); "
+                                  "name it with --format");
     }
   }
   LoadedModel model;
@@ -192,6 +197,12 @@ Result<LoadedModel> LoadModelText(std::string_view text, std::string_view name, 
     options.name = std::filesystem::path(std::string(name)).stem().string();
     Result<Pipeline> pipeline = ImportPmml(text, options);
     if (!pipeline.ok()) return pipeline.status().WithContext(quoted + " (PMML)");
+    model.pipeline = std::move(pipeline).value();
+  } else if (format == ModelFormat::kLightgbm) {
+    LightgbmImportOptions options;
+    options.name = std::filesystem::path(std::string(name)).stem().string();
+    Result<Pipeline> pipeline = ImportLightgbmText(text, options);
+    if (!pipeline.ok()) return pipeline.status().WithContext(quoted + " (LightGBM text)");
     model.pipeline = std::move(pipeline).value();
   } else {
     XgboostImportOptions options;

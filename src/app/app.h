@@ -15,9 +15,10 @@
 
 namespace podium::app {
 
-enum class ModelFormat { kAuto, kPipeline, kXgboost, kPmml };
+enum class ModelFormat { kAuto, kPipeline, kXgboost, kPmml, kLightgbm };
 
-// "auto", "pipeline" (or "podium"), "xgboost"; kInvalidArgument otherwise.
+// "auto", "pipeline" (or "podium"), "xgboost", "pmml", "lightgbm";
+// kInvalidArgument otherwise.
 Result<ModelFormat> ParseModelFormat(std::string_view name);
 std::string_view ModelFormatName(ModelFormat format);
 

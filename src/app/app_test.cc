@@ -32,6 +32,23 @@ TEST(AppTest, LoadsXgboostJsonDirectly) {
   EXPECT_NE(wrong.status().message().find("binary_logistic.json"), std::string::npos);
 }
 
+TEST(AppTest, LoadsLightgbmTextDirectly) {
+  const std::string path = Source("src/formats/testdata/lightgbm/multiclass.txt");
+  Result<LoadedModel> model = LoadModelFile(path);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->format, ModelFormat::kLightgbm);
+  EXPECT_EQ(model->pipeline.name, "multiclass");
+  EXPECT_EQ(model->pipeline.model.classes.size(), 3u);
+  Result<LoadedModel> forced = LoadModelFile(path, ModelFormat::kLightgbm);
+  ASSERT_TRUE(forced.ok()) << forced.status().ToString();
+  Result<LoadedModel> wrong = LoadModelFile(path, ModelFormat::kXgboost);
+  ASSERT_FALSE(wrong.ok());
+  Result<LoadedModel> broken = LoadModelText("tree\nversion=v4\nnum_class=1\n", "broken.txt");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("'broken.txt' (LightGBM text)"), std::string::npos)
+      << broken.status().message();
+}
+
 TEST(AppTest, UnknownContentAndMissingFiles) {
   const std::string path = (std::filesystem::path(::testing::TempDir()) / "podium_app_unknown.json").string();
   ASSERT_TRUE(WriteFileAtomically(path, "{\"hello\": 1}").ok());
@@ -48,6 +65,8 @@ TEST(AppTest, ParseModelFormat) {
   EXPECT_EQ(*ParseModelFormat("podium"), ModelFormat::kPipeline);
   EXPECT_EQ(*ParseModelFormat("xgboost"), ModelFormat::kXgboost);
   EXPECT_EQ(*ParseModelFormat("pmml"), ModelFormat::kPmml);
+  EXPECT_EQ(*ParseModelFormat("lightgbm"), ModelFormat::kLightgbm);
+  EXPECT_EQ(ModelFormatName(ModelFormat::kLightgbm), "lightgbm");
   EXPECT_EQ(ParseModelFormat("onnx").status().code(), StatusCode::kInvalidArgument);
 }
 

@@ -1,5 +1,6 @@
 #include "cli/import_command.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -7,6 +8,7 @@
 #include "app/app.h"
 #include "base/file.h"
 #include "base/status.h"
+#include "formats/lightgbm.h"
 #include "formats/pmml.h"
 #include "pipeline/pipeline_json.h"
 
@@ -28,9 +30,10 @@ namespace {
 constexpr int kExitFailure = 1;
 
 Result<Pipeline> ImportFile(const ImportCommand& command) {
-  const PmmlImportOptions defaults;
-  // Read one byte past the PMML limit so that the importer reports it.
-  ASSIGN_OR_RETURN(std::string text, ReadFileToString(command.input_path, defaults.max_bytes + 1));
+  // Read one byte past the larger importer limit so that the importer reports
+  // it (LightGBM text models are often larger than PMML's limit).
+  const size_t limit = std::max(PmmlImportOptions{}.max_bytes, LightgbmImportOptions{}.max_bytes);
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(command.input_path, limit + 1));
   const std::string quoted = "'" + command.input_path + "'";
   const std::string name =
       command.name.empty() ? std::filesystem::path(command.input_path).stem().string() : command.name;
@@ -52,11 +55,11 @@ Result<Pipeline> ImportFile(const ImportCommand& command) {
 
 ImportCommandPtr AddImportCommand(CLI::App& app) {
   ImportCommandPtr command(new ImportCommand);
-  CLI::App* sub = app.add_subcommand("import", "Convert a PMML or XGBoost model into a Podium pipeline artifact");
+  CLI::App* sub = app.add_subcommand("import", "Convert a PMML, XGBoost or LightGBM model into a Podium pipeline artifact");
   sub->add_option("file", command->input_path, "Model file to convert")->required();
   sub->add_option("-o,--out", command->output_path, "Pipeline artifact to write (canonical JSON)")->required();
-  sub->add_option("-f,--format", command->format, "Input format: auto (from the content), pmml, xgboost, pipeline")
-      ->check(CLI::IsMember({"auto", "pmml", "xgboost", "pipeline", "podium"}));
+  sub->add_option("-f,--format", command->format, "Input format: auto (from the content), pmml, xgboost, lightgbm, pipeline")
+      ->check(CLI::IsMember({"auto", "pmml", "xgboost", "lightgbm", "pipeline", "podium"}));
   sub->add_option("--name", command->name, "Pipeline name (default: the file name without extension)");
   command->subcommand = sub;
   return command;

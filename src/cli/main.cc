@@ -177,7 +177,7 @@ int Main(int argc, char** argv) {
   score->add_option("-o,--out", request.job.output_path, "Output file; - for standard output")->required();
   score->add_option("--rejects", request.job.rejects_path,
                     "Write bad rows here with the reason, and keep going (default: stop at the first)");
-  score->add_option("--format", model_format, "Model file format: auto, pipeline, xgboost, pmml")
+  score->add_option("--format", model_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm")
       ->capture_default_str();
   score->add_option("--in-format", in_format, "Input format: csv or ndjson (default: from the extension)");
   score->add_option("--out-format", out_format, "Output format: csv or ndjson (default: from the extension)");
@@ -201,7 +201,7 @@ int Main(int argc, char** argv) {
   bool inspect_json = false;
   CLI::App* inspect = cli.add_subcommand("inspect", "Show a model's schema, transforms, model and digest");
   inspect->add_option("model", inspect_path, "Model file")->required();
-  inspect->add_option("--format", inspect_format, "Model file format: auto, pipeline, xgboost, pmml")
+  inspect->add_option("--format", inspect_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm")
       ->capture_default_str();
   inspect->add_flag("--json", inspect_json, "Print the summary as JSON");
 
@@ -209,7 +209,7 @@ int Main(int argc, char** argv) {
   std::string validate_path, validate_format = "auto";
   CLI::App* validate = cli.add_subcommand("validate", "Check that a model file is valid and can be compiled");
   validate->add_option("model", validate_path, "Model file")->required();
-  validate->add_option("--format", validate_format, "Model file format: auto, pipeline, xgboost, pmml")
+  validate->add_option("--format", validate_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm")
       ->capture_default_str();
 
   // podium registry ..., podium audit ...

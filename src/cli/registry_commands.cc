@@ -558,7 +558,7 @@ RegistryCommandsPtr AddRegistryCommands(CLI::App& app) {
   c.register_cmd = r->add_subcommand("register", "Register a new version from a model file (checked first)");
   c.register_cmd->add_option("model", c.model)->required();
   c.register_cmd->add_option("file", c.file, "Podium pipeline or XGBoost JSON model")->required();
-  c.register_cmd->add_option("--format", c.format, "auto, pipeline, xgboost, pmml")->capture_default_str();
+  c.register_cmd->add_option("--format", c.format, "auto, pipeline, xgboost, pmml, lightgbm")->capture_default_str();
   c.register_cmd->add_option("--metric", c.metrics, "NAME=VALUE (repeat)");
   c.register_cmd->add_option("--hyperparameters", c.hyperparameters, "JSON object, or @file");
   c.register_cmd->add_option("--recipe", c.recipe, "JSON, or @file");

@@ -149,6 +149,30 @@ TEST_F(CliTest, ImportPmmlThenScore) {
   EXPECT_FALSE(fs::exists(Path("bad.json")));
 }
 
+TEST_F(CliTest, ImportLightgbmThenScore) {
+  const std::string model = Source("src/formats/testdata/lightgbm/regression_zero.txt");
+  CommandRun run = Podium("import " + model + " -o " + Path("lgbm.json"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("from lightgbm v4 regression"), std::string::npos) << run.output;
+  ASSERT_EQ(Podium("import " + model + " --format lightgbm -o " + Path("again.json")).exit_code, 0);
+  EXPECT_EQ(Read("lgbm.json"), Read("again.json"));
+  // balance 0 is in the Zero missing type's band: 20 + 3 (tests/golden/cases/
+  // lightgbm_regression_zero_missing/NOTES.md).
+  Write("rows.csv", "balance,rate\n0,0\n");
+  CommandRun score = Podium("score --model " + model + " --in " + Path("rows.csv") + " --out - --keep none");
+  ASSERT_EQ(score.exit_code, 0) << score.output;
+  EXPECT_NE(score.output.find("\n23\n"), std::string::npos) << score.output;
+  // Errors name the tree and line.
+  Write("bad.txt", "tree\nversion=v4\nnum_class=1\nmax_feature_idx=0\nobjective=regression\n\nTree=0\n"
+                   "num_leaves=2\nsplit_feature=0\nthreshold=1\ndecision_type=2\nleft_child=-1\n"
+                   "right_child=-3\nleaf_value=1 2\n");
+  CommandRun bad = Podium("import " + Path("bad.txt") + " -o " + Path("bad.json"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("Tree=0 (line 13): right_child[0]: child -3 is out of range"), std::string::npos)
+      << bad.output;
+  EXPECT_FALSE(fs::exists(Path("bad.json")));
+}
+
 TEST_F(CliTest, BadRowsStopTheJobOrGoToRejects) {
   std::ifstream demo(Source("data/demo/mlc_churn.csv"));
   std::string header, row;

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "formats/lightgbm.h"
 #include "formats/pmml.h"
 #include "pipeline/input.h"
 #include "pipeline/pipeline.h"
@@ -112,14 +113,25 @@ Result<GoldenCase> LoadCase(const std::string& name) {
   GoldenCase golden;
   golden.name = name;
 
-  // A case holds a pipeline artifact, or a PMML document that is imported
-  // (formats/pmml.h) and then checked like any pipeline.
+  // A case holds a pipeline artifact, or a PMML document (formats/pmml.h) or
+  // a LightGBM text model (formats/lightgbm.h) that is imported and then
+  // checked like any pipeline.
   const bool pmml = fs::exists(dir / "model.pmml");
-  const std::string model_file = pmml ? "model.pmml" : "pipeline.json";
+  const bool lightgbm = !pmml && fs::exists(dir / "model.txt");
+  const std::string model_file = pmml ? "model.pmml" : lightgbm ? "model.txt" : "pipeline.json";
   ASSIGN_OR_RETURN(std::string artifact, ReadText(dir / model_file));
-  PmmlImportOptions pmml_options;
-  pmml_options.name = name;
-  Result<Pipeline> pipeline = pmml ? ImportPmml(artifact, pmml_options) : ReadPipelineJson(artifact);
+  Result<Pipeline> pipeline = InvalidArgumentError("no model");
+  if (pmml) {
+    PmmlImportOptions options;
+    options.name = name;
+    pipeline = ImportPmml(artifact, options);
+  } else if (lightgbm) {
+    LightgbmImportOptions options;
+    options.name = name;
+    pipeline = ImportLightgbmText(artifact, options);
+  } else {
+    pipeline = ReadPipelineJson(artifact);
+  }
   if (!pipeline.ok()) return pipeline.status().WithContext(model_file);
   golden.pipeline = std::move(pipeline).value();
 

@@ -1,0 +1,21 @@
+// libFuzzer driver: ImportLightgbmText must return a Status, never crash, on
+// any input. Seeds: src/formats/testdata/lightgbm/*.txt.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "formats/lightgbm.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  podium::LightgbmImportOptions options;
+  options.name = "fuzz";
+  // Small limits keep each run fast; the limits themselves are tested.
+  options.max_bytes = 1 << 20;
+  options.max_nodes = 100'000;
+  options.max_trees = 10'000;
+  const podium::Result<podium::Pipeline> result = podium::ImportLightgbmText(text, options);
+  (void)result.ok();
+  (void)podium::LooksLikeLightgbm(text);
+  return 0;
+}
