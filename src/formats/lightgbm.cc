@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "data/number.h"
+#include "formats/message.h"
 #include "pipeline/validate.h"
 
 namespace podium {
@@ -33,13 +34,7 @@ constexpr int64_t kCategoricalMask = 1;
 constexpr int64_t kDefaultLeftMask = 2;
 enum class MissingType { kNone = 0, kZero = 1, kNaN = 2 };
 
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 60;
-  std::string out = "'";
-  out.append(text.substr(0, kMaxShown));
-  if (text.size() > kMaxShown) out += "...";
-  return out + "'";
-}
+using formats_internal::Quote;
 
 // Shortest text that reads back as `value` (messages, expressions).
 std::string Show(double value) {

@@ -17,6 +17,7 @@
 
 #include "base/json_guard.h"
 #include "data/number.h"
+#include "formats/message.h"
 #include "pipeline/validate.h"
 
 namespace podium {
@@ -143,13 +144,7 @@ Status WrongType(const std::string& path, std::string_view expected, const Json&
 
 std::string Index(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 60;
-  std::string out = "'";
-  out.append(text.substr(0, kMaxShown));
-  if (text.size() > kMaxShown) out += "...";
-  return out + "'";
-}
+using formats_internal::Quote;
 
 // Formats a number for a message: integers as such, others shortest-ish.
 std::string Show(double value) {
