@@ -109,6 +109,7 @@ Result<std::unique_ptr<ScoringServer>> ScoringServer::Create(const ServerConfig&
   service_options.max_rows = config.max_rows;
   service_options.server_version = PODIUM_SERVER_VERSION;
   service_options.registry_api = server->registry_api_.get();
+  service_options.deployments = server->deployments_.get();
   if (server->registry_ != nullptr) {
     registry::Registry* registry = server->registry_.get();
     service_options.registry_role = [registry](std::string_view token) -> Result<registry::Role> {

@@ -219,6 +219,17 @@ HttpResponse Service::Dispatch(const HttpRequest& request, Route& route) {
     HttpResponse response;
     response.content_type = "text/plain; version=0.0.4";
     response.body = metrics_->RenderPrometheus(*manager_->Snapshot(), shadow_);
+    if (options_.deployments != nullptr) {
+      // The change feed: whether it can read the registry now, and the last
+      // change it delivered.
+      response.body += "# HELP podium_registry_feed_up 1 while the registry change feed reads changes.\n"
+                       "# TYPE podium_registry_feed_up gauge\n"
+                       "podium_registry_feed_up " +
+                       std::string(options_.deployments->feed_health().ok() ? "1" : "0") +
+                       "\n# HELP podium_registry_feed_last_change The last registry change (audit sequence) "
+                       "delivered.\n# TYPE podium_registry_feed_last_change gauge\npodium_registry_feed_last_change " +
+                       std::to_string(options_.deployments->last_seq()) + "\n";
+    }
     return response;
   }
 
@@ -432,6 +443,26 @@ HttpResponse Service::ModelStatus(const Route& route) {
   if (!health.last_error.empty()) body["health"]["last_error_time"] = IsoTime(health.last_error_time);
   if (entry->challenger) body["challenger"] = VersionJson(*entry->challenger);
   if (entry->spec.fallback_decision) body["fallback_decision"] = *entry->spec.fallback_decision;
+  if (options_.deployments != nullptr) {
+    json slots = json::array();
+    for (const deploy::DeploymentState& state : options_.deployments->States()) {
+      if (state.name != route.model) continue;
+      json slot = {{"slot", serving::SlotName(state.slot)},
+                   {"reference", state.reference.ToString()},
+                   {"registry_version", state.version},
+                   {"digest", state.digest},
+                   {"applied_change", state.applied_seq}};
+      slot["last_error"] = state.last_error.empty() ? json(nullptr) : json(state.last_error);
+      slots.push_back(std::move(slot));
+    }
+    if (!slots.empty()) {
+      const Status feed = options_.deployments->feed_health();
+      body["deployment"] = {{"slots", std::move(slots)},
+                            {"feed", {{"ok", feed.ok()},
+                                      {"error", feed.ok() ? json(nullptr) : json(feed.message())},
+                                      {"last_change", options_.deployments->last_seq()}}}};
+    }
+  }
   return Json(200, body);
 }
 

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "deploy/registry_deployments.h"
 #include "http/metrics.h"
 #include "http/token_cache.h"
 #include "serving/model_manager.h"
@@ -67,6 +68,10 @@ class Service {
     // and metrics endpoints, and a role that may promote (mlops, admin) on
     // /v1/admin. Lookups are cached briefly (TokenRoleCache).
     TokenRoleCache::Lookup registry_role;
+    // The registry deployments the server follows (not owned; must outlive
+    // the Service). Null: none. Their state shows in model status and
+    // /metrics.
+    const deploy::RegistryDeployments* deployments = nullptr;
   };
 
   Service(Options options, serving::ModelManager* manager, serving::ShadowLog* shadow, Metrics* metrics);

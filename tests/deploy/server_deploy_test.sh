@@ -90,9 +90,21 @@ for _ in $(seq 1 1000); do
   sleep 0.01
 done
 jq -r .health.last_error <<<"$status" | grep -q "registry:credit@3" || fail "no load error in status: $status"
+[ "$(jq -r '.deployment.slots[0].reference' <<<"$status")" = "credit@development" ] || fail "no deployment in status: $status"
+[ "$(jq -r '.deployment.feed.ok' <<<"$status")" = "true" ] || fail "the feed is not ok in status: $status"
+for _ in $(seq 1 1000); do
+  status="$(curl -sf "${auth[@]}" "http://127.0.0.1:$port/v1/models/credit/status")"
+  jq -r '.deployment.slots[0].last_error // empty' <<<"$status" | grep -q "version 3 failed to load" && break
+  sleep 0.01
+done
+jq -r '.deployment.slots[0].last_error // empty' <<<"$status" | grep -q "version 3 failed to load" \
+  || fail "the deployment does not show the failed load: $status"
+[ "$(jq -r '.deployment.slots[0].registry_version' <<<"$status")" = 1 ] || fail "the deployment does not say version 1 serves"
 [ "$(served_version)" = 1 ] || fail "a corrupt version replaced the serving one"
 curl -sf "${auth[@]}" "http://127.0.0.1:$port/metrics" | grep -q '^podium_model_last_load_failed{model="credit"} 1' \
   || fail "metrics do not show the failed load"
+curl -sf "${auth[@]}" "http://127.0.0.1:$port/metrics" | grep -q '^podium_registry_feed_up 1' \
+  || fail "metrics do not show the change feed"
 grep -q "version 3 failed to load" server.log || fail "the log does not show the failed load"
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
