@@ -2,7 +2,7 @@
 # Scoring server benchmark: wrk (2 threads, 64 keep-alive connections) sends
 # single-row requests for BENCH_SECONDS (default 10) to
 #   * nginx answering a fixed small JSON body (the floor: HTTP alone),
-#   * `podium server` (2 io threads): a 100-tree depth-6 XGBoost model (28
+#   * `podium server` (2 io threads, or PODIUM_BENCH_THREADS): a 100-tree depth-6 XGBoost model (28
 #     features, bench/make_score_bench_data.py) and the demo churn GLM pipeline,
 #   * FastAPI + uvicorn (2 workers) scoring the same two models with XGBoost
 #     and scikit-learn (bench/server_peer.py),
@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-${BENCH_SECONDS:-10}}"
+threads="${PODIUM_BENCH_THREADS:-2}"  # podium server --threads
 podium="${PODIUM_BIN:-build/release/src/cli/podium}"
 scripts/setup.sh --bench >/dev/null
 for tool in wrk nginx; do
@@ -103,7 +104,7 @@ wait_for "http://127.0.0.1:$nginx_port/"
 # podium server.
 podium_port=$(free_port)
 PODIUM_API_TOKEN=$token "$podium" server --model xgb="$dir/model.json" --model churn=data/demo/churn_pipeline.json \
-  --port "$podium_port" --threads 2 2>"$dir/podium.log" &
+  --port "$podium_port" --threads "$threads" 2>"$dir/podium.log" &
 pids+=($!)
 wait_for "http://127.0.0.1:$podium_port/v2/health/ready"
 
@@ -118,7 +119,7 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 
-echo "wrk: 2 threads, 64 connections, ${seconds}s each, single-row POST bodies"
+echo "wrk: 2 threads, 64 connections, ${seconds}s each, single-row POST bodies; podium server --threads $threads"
 run "nginx (fixed body)" "http://127.0.0.1:$nginx_port/" "$dir/xgb.lua"
 run "podium xgb 100x6" "http://127.0.0.1:$podium_port/v1/models/xgb:predict" "$dir/xgb.lua"
 run "podium xgb 100x6 (OIP)" "http://127.0.0.1:$podium_port/v2/models/xgb/infer" "$dir/xgb_oip.lua"
