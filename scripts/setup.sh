@@ -11,6 +11,8 @@ PACKAGES=(
   libssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev libxgboost-dev libpugixml-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # the command-line test scripts (tests/deploy) drive the server with these
+  curl jq
   # model registry: embedded and server stores, signatures (postgresql runs in tests)
   libsqlite3-dev libsodium-dev libpqxx-dev postgresql
   # scoring server (HTTP, YAML config)
