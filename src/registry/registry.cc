@@ -359,6 +359,11 @@ class Registry::Impl {
     return caller;
   }
 
+  // Reads need only a valid token: every role may read every model.
+  Status AuthenticateReader(Transaction& tx, std::string_view token) {
+    return Authenticate(tx, token).status();
+  }
+
   Status Authorize(Transaction& tx, const Caller& caller, Action action, const ModelRow* model = nullptr) {
     if (RoleAllows(caller.role, action)) {
       // A data scientist writes only to models it owns or is granted.
@@ -755,8 +760,7 @@ Status Registry::GrantModelRole(std::string_view token, std::string_view model, 
 Result<std::vector<EnvironmentInfo>> Registry::ListEnvironments(std::string_view token) {
   std::vector<EnvironmentInfo> envs;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT name, stage_order, required_approvals, required_risk_approvals"
                                          " FROM environments ORDER BY stage_order"));
     for (const Row& r : rows) {
@@ -830,8 +834,7 @@ Status Registry::AddFeaturePolicy(std::string_view token, const FeaturePolicy& p
 Result<std::vector<FeaturePolicy>> Registry::ListFeaturePolicies(std::string_view token) {
   std::vector<FeaturePolicy> policies;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(policies, impl_->LoadFeaturePolicies(tx));
     return Status::Ok();
   }));
@@ -878,8 +881,7 @@ Result<ModelInfo> Registry::CreateModel(std::string_view token, const ModelSpec&
 Result<ModelInfo> Registry::GetModel(std::string_view token, std::string_view model) {
   ModelInfo info;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     info = m.info;
     return Status::Ok();
@@ -890,8 +892,7 @@ Result<ModelInfo> Registry::GetModel(std::string_view token, std::string_view mo
 Result<std::vector<ModelInfo>> Registry::ListModels(std::string_view token, bool include_archived) {
   std::vector<ModelInfo> models;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kModelColumns +
                                          " FROM models m JOIN users u ON u.id = m.owner_id" +
                                          (include_archived ? "" : " WHERE m.archived = 0") + " ORDER BY m.name"));
@@ -1006,8 +1007,7 @@ Result<VersionInfo> Registry::RegisterVersion(std::string_view token, const Regi
 Result<VersionInfo> Registry::GetVersion(std::string_view token, std::string_view model, int64_t number) {
   VersionInfo info;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     ASSIGN_OR_RETURN(VersionRow v, impl_->LoadVersion(tx, m, number));
     RETURN_IF_ERROR(impl_->FillVersionDetails(tx, v));
@@ -1020,8 +1020,7 @@ Result<VersionInfo> Registry::GetVersion(std::string_view token, std::string_vie
 Result<std::vector<VersionInfo>> Registry::ListVersions(std::string_view token, std::string_view model) {
   std::vector<VersionInfo> versions;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     ASSIGN_OR_RETURN(Rows rows, tx.Query(std::string("SELECT ") + kVersionColumns +
                                          " FROM versions v JOIN users u ON u.id = v.creator_id WHERE v.model_id = $1"
@@ -1039,8 +1038,7 @@ Result<VersionInfo> Registry::Resolve(std::string_view token, std::string_view r
   const std::string_view label = at == std::string_view::npos ? std::string_view() : reference.substr(at + 1);
   VersionInfo info;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     int64_t number = 0;
     if (label.empty()) {
@@ -1356,8 +1354,7 @@ constexpr char kDatasetColumns[] =
 Result<DatasetInfo> Registry::GetDataset(std::string_view token, std::string_view name, std::string_view version) {
   DatasetInfo info;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(std::optional<Row> row,
                      tx.QueryOptionalRow(std::string("SELECT ") + kDatasetColumns +
                                              " FROM datasets d JOIN users u ON u.id = d.created_by"
@@ -1405,8 +1402,7 @@ Status Registry::AddDependency(std::string_view token, std::string_view model, s
 Result<Lineage> Registry::GetLineage(std::string_view token, std::string_view model, int64_t number) {
   Lineage lineage;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     ASSIGN_OR_RETURN(VersionRow v, impl_->LoadVersion(tx, m, number));
     RETURN_IF_ERROR(impl_->FillVersionDetails(tx, v));
@@ -1469,8 +1465,7 @@ Result<std::vector<SearchHit>> Registry::Search(std::string_view token, const Se
   sql += " ORDER BY m.name, v.number DESC LIMIT " + std::to_string(limit);
   std::vector<SearchHit> hits;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
     for (const Row& r : rows) hits.push_back({r.Text(0), r.Int(1), r.Text(2), r.Text(3)});
     return Status::Ok();
@@ -1554,8 +1549,7 @@ constexpr int64_t kAuditPage = 5000;
 Result<int64_t> Registry::VerifyAudit(std::string_view token) {
   int64_t count = 0;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(Rows head, tx.Query("SELECT seq, hash FROM audit_head WHERE id = 1"));
     if (head.size() != 1) return DataLossError("the audit head is missing");
     AuditChainVerifier verifier;
@@ -1605,8 +1599,7 @@ Result<std::vector<AuditRecord>> Registry::AuditLog(std::string_view token, cons
   sql += " ORDER BY seq LIMIT " + std::to_string(std::clamp(query.limit, 1, 1000000));
   std::vector<AuditRecord> records;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(Rows rows, tx.Query(sql, params));
     for (const Row& r : rows) records.push_back(AuditFromRow(r));
     return Status::Ok();
@@ -1624,8 +1617,7 @@ Result<DeploymentAt> Registry::DeployedAt(std::string_view token, std::string_vi
   answer.environment = environment;
   answer.time = FormatTime(micros);
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(ModelRow m, impl_->LoadModel(tx, model));
     (void)m;
     ASSIGN_OR_RETURN(std::optional<Row> row,
@@ -1657,8 +1649,7 @@ void Registry::Unsubscribe(SubscriptionId id) { impl_->Unsubscribe(id); }
 Result<int64_t> Registry::ChangeSequence(std::string_view token) {
   int64_t seq = 0;
   RETURN_IF_ERROR(impl_->db().Read([&](Transaction& tx) -> Status {
-    ASSIGN_OR_RETURN(Caller caller, impl_->Authenticate(tx, token));
-    (void)caller;
+    RETURN_IF_ERROR(impl_->AuthenticateReader(tx, token));
     ASSIGN_OR_RETURN(Rows head, tx.Query("SELECT seq FROM audit_head WHERE id = 1"));
     if (head.size() != 1) return DataLossError("the audit head is missing");
     seq = head[0].Int(0);
