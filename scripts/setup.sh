@@ -8,7 +8,7 @@ PACKAGES=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
   # libraries
-  libssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev libxgboost-dev libpugixml-dev
+  libssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev libxgboost-dev libpugixml-dev libsimdjson-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # the command-line test scripts (tests/deploy) drive the server with these

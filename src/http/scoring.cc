@@ -1,15 +1,20 @@
 #include "http/scoring.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 
+#include "http/json_body.h"
 #include "pipeline/prediction.h"
 
 namespace podium::http {
 namespace {
 
-using nlohmann::json;
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
 
 template <typename T>
 ApiResult<T> Error(int status, std::string message) {
@@ -25,104 +30,131 @@ ApiResult<T> Ok(T value) {
   return result;
 }
 
-std::string JsonTypeName(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "a number";
-    default: return "an unsupported value";
-  }
-}
-
 // A JSON scalar as a raw value; false for arrays and objects.
-bool ToRaw(const json& value, RawValue* raw) {
+bool ToRaw(element value, RawValue* raw) {
   switch (value.type()) {
-    case json::value_t::null: *raw = RawValue::Missing(); return true;
-    case json::value_t::boolean: *raw = RawValue::Boolean(value.get<bool>()); return true;
-    case json::value_t::string: *raw = RawValue::Text(value.get_ref<const std::string&>()); return true;
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float: *raw = RawValue::Number(value.get<double>()); return true;
+    case element_type::NULL_VALUE: *raw = RawValue::Missing(); return true;
+    case element_type::BOOL: *raw = RawValue::Boolean(value.get_bool().value_unsafe()); return true;
+    case element_type::STRING: *raw = RawValue::Text(value.get_string().value_unsafe()); return true;
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE: *raw = RawValue::Number(value.get_double().value_unsafe()); return true;
     default: return false;
   }
 }
 
-std::string Quote(std::string_view text) { return "'" + std::string(text) + "'"; }
-
-std::string KeyText(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
+std::string KeyText(element value) {
+  if (value.is_string()) return std::string(value.get_string().value_unsafe());
   if (value.is_null()) return "";
-  return value.dump();
+  return simdjson::minify(value);
+}
+
+// The member `name` of `body`, or a null element when absent.
+bool Member(object body, std::string_view name, element* value) {
+  return body.at_key(name).get(*value) == simdjson::SUCCESS;
+}
+
+// Array sizes saturate in simdjson's DOM; count exactly (bounded by `limit`,
+// past which the exact count does not matter).
+size_t CountUpTo(array values, size_t limit) {
+  size_t n = values.size();
+  if (n < 0xFFFFFF) return n;
+  n = 0;
+  for (element e : values) {
+    (void)e;
+    if (++n > limit) break;
+  }
+  return n;
+}
+
+// "12" when exact, "more than 10000" when counting stopped at the limit.
+std::string RowCountText(array values, size_t counted) {
+  if (values.size() < 0xFFFFFF) return std::to_string(counted);
+  return "more than " + std::to_string(counted - 1);
 }
 
 }  // namespace
 
-ApiResult<RawTable> NativeTable(const json& body, const serving::ServedVersion& version, int64_t max_rows) {
+ApiResult<RawTable> NativeTable(object body, const serving::ServedVersion& version, int64_t max_rows) {
   const Pipeline& pipeline = version.plan().pipeline();
   RawTable table;
   table.fields = pipeline.inputs.size();
-  const bool has_records = body.contains("records");
-  const bool has_columns = body.contains("columns");
+  element records_value, columns_value;
+  const bool has_records = Member(body, "records", &records_value);
+  const bool has_columns = Member(body, "columns", &columns_value);
   if (has_records == has_columns) {
     return Error<RawTable>(400, "the body needs exactly one of \"records\" (a list of objects) or \"columns\" (an "
                                 "object of lists)");
   }
+  const size_t row_limit = static_cast<size_t>(max_rows);
   if (has_records) {
-    const json& records = body["records"];
-    if (!records.is_array()) return Error<RawTable>(400, "\"records\" must be an array of objects");
-    if (static_cast<int64_t>(records.size()) > max_rows) {
-      return Error<RawTable>(413, "\"records\" has " + std::to_string(records.size()) +
-                                      " rows; the limit is " + std::to_string(max_rows));
+    array records;
+    if (records_value.get_array().get(records)) return Error<RawTable>(400, "\"records\" must be an array of objects");
+    const size_t count = CountUpTo(records, row_limit);
+    if (count > row_limit) {
+      return Error<RawTable>(413, "\"records\" has " + RowCountText(records, count) + " rows; the limit is " +
+                                      std::to_string(max_rows));
     }
-    table.rows = records.size();
+    table.rows = count;
     table.row_prefix = "records";
     table.cells.assign(table.rows * table.fields, RawValue::Missing());
-    for (size_t r = 0; r < records.size(); ++r) {
-      const json& record = records[r];
-      const std::string where = "records[" + std::to_string(r) + "]";
-      if (!record.is_object()) return Error<RawTable>(400, where + ": expected an object, got " + JsonTypeName(record));
-      for (const auto& [name, value] : record.items()) {
-        const int field = version.InputIndex(name);
-        if (field < 0) return Error<RawTable>(400, where + "." + name + ": unknown field");
+    size_t r = 0;
+    for (element record_value : records) {
+      object record;
+      if (record_value.get_object().get(record)) {
+        return Error<RawTable>(400, "records[" + std::to_string(r) + "]: expected an object, got " +
+                                        JsonTypeName(record_value));
+      }
+      size_t expected = 0;  // clients usually send the fields in schema order
+      for (auto [name, value] : record) {
+        const int field = expected < table.fields && pipeline.inputs[expected].name == name
+                              ? static_cast<int>(expected)
+                              : version.InputIndex(name);
+        expected = static_cast<size_t>(field) + 1;
+        if (field < 0) {
+          return Error<RawTable>(400, "records[" + std::to_string(r) + "]." + std::string(name) + ": unknown field");
+        }
         if (!ToRaw(value, &table.cells[r * table.fields + static_cast<size_t>(field)])) {
-          return Error<RawTable>(400, where + "." + name + ": expected a number, string, boolean or null, got " +
+          return Error<RawTable>(400, "records[" + std::to_string(r) + "]." + std::string(name) +
+                                          ": expected a number, string, boolean or null, got " +
                                           JsonTypeName(value));
         }
       }
+      ++r;
     }
     return Ok(std::move(table));
   }
-  const json& columns = body["columns"];
-  if (!columns.is_object()) return Error<RawTable>(400, "\"columns\" must be an object of arrays");
+  object columns;
+  if (columns_value.get_object().get(columns)) return Error<RawTable>(400, "\"columns\" must be an object of arrays");
   bool first = true;
   table.row_prefix = "row";
-  for (const auto& [name, values] : columns.items()) {
+  for (auto [name_view, values_value] : columns) {
+    const std::string name(name_view);
     const int field = version.InputIndex(name);
     if (field < 0) return Error<RawTable>(400, "columns." + name + ": unknown field");
-    if (!values.is_array()) return Error<RawTable>(400, "columns." + name + ": expected an array");
+    array values;
+    if (values_value.get_array().get(values)) return Error<RawTable>(400, "columns." + name + ": expected an array");
+    const size_t count = CountUpTo(values, row_limit);
     if (first) {
-      if (static_cast<int64_t>(values.size()) > max_rows) {
-        return Error<RawTable>(413, "columns." + name + " has " + std::to_string(values.size()) +
+      if (count > row_limit) {
+        return Error<RawTable>(413, "columns." + name + " has " + RowCountText(values, count) +
                                         " rows; the limit is " + std::to_string(max_rows));
       }
-      table.rows = values.size();
+      table.rows = count;
       table.cells.assign(table.rows * table.fields, RawValue::Missing());
       first = false;
-    } else if (values.size() != table.rows) {
-      return Error<RawTable>(400, "columns." + name + ": has " + std::to_string(values.size()) +
-                                      " values, other columns have " + std::to_string(table.rows));
+    } else if (count != table.rows) {
+      return Error<RawTable>(400, "columns." + name + ": has " + std::to_string(count) +
+                                      (count > row_limit ? " or more" : "") + " values, other columns have " +
+                                      std::to_string(table.rows));
     }
-    for (size_t r = 0; r < values.size(); ++r) {
-      if (!ToRaw(values[r], &table.cells[r * table.fields + static_cast<size_t>(field)])) {
+    size_t r = 0;
+    for (element value : values) {
+      if (!ToRaw(value, &table.cells[r * table.fields + static_cast<size_t>(field)])) {
         return Error<RawTable>(400, "columns." + name + "[" + std::to_string(r) +
-                                        "]: expected a number, string, boolean or null, got " +
-                                        JsonTypeName(values[r]));
+                                        "]: expected a number, string, boolean or null, got " + JsonTypeName(value));
       }
+      ++r;
     }
   }
   return Ok(std::move(table));
@@ -135,9 +167,9 @@ struct DatatypeInfo {
   double lo = 0, hi = 0;
 };
 
-std::optional<DatatypeInfo> LookupDatatype(const std::string& name) {
+std::optional<DatatypeInfo> LookupDatatype(std::string_view name) {
   using K = DatatypeInfo::Kind;
-  static const std::map<std::string, DatatypeInfo> kTypes = {
+  static const std::map<std::string, DatatypeInfo, std::less<>> kTypes = {
       {"BOOL", {K::kBool}},
       {"INT8", {K::kInt, -128.0, 127.0}},
       {"INT16", {K::kInt, -32768.0, 32767.0}},
@@ -156,21 +188,22 @@ std::optional<DatatypeInfo> LookupDatatype(const std::string& name) {
   return it->second;
 }
 
-// Appends the leaves of (possibly nested) `data` to `out`.
-bool Flatten(const json& data, std::vector<const json*>* out, size_t limit) {
-  if (!data.is_array()) {
+// Appends the leaves of (possibly nested) `data` to `out`; false past `limit`.
+bool Flatten(element data, std::vector<element>* out, size_t limit) {
+  array items;
+  if (data.get_array().get(items)) {
     if (out->size() >= limit) return false;
-    out->push_back(&data);
+    out->push_back(data);
     return true;
   }
-  for (const json& item : data) {
+  for (element item : items) {
     if (!Flatten(item, out, limit)) return false;
   }
   return true;
 }
 
 // Checks one element against the tensor's datatype and converts it.
-std::optional<std::string> ConvertElement(const json& value, const DatatypeInfo& type, const std::string& datatype,
+std::optional<std::string> ConvertElement(element value, const DatatypeInfo& type, const std::string& datatype,
                                           RawValue* raw) {
   using K = DatatypeInfo::Kind;
   if (value.is_null()) {
@@ -179,26 +212,29 @@ std::optional<std::string> ConvertElement(const json& value, const DatatypeInfo&
   }
   switch (type.kind) {
     case K::kBool:
-      if (!value.is_boolean()) return "expected true or false for BOOL, got " + JsonTypeName(value);
-      *raw = RawValue::Boolean(value.get<bool>());
+      if (!value.is_bool()) return std::string("expected true or false for BOOL, got ") + JsonTypeName(value);
+      *raw = RawValue::Boolean(value.get_bool().value_unsafe());
       return std::nullopt;
     case K::kInt:
     case K::kUint: {
-      if (!value.is_number_integer()) return "expected an integer for " + datatype + ", got " + JsonTypeName(value);
-      const double v = value.get<double>();
-      if (value.is_number_unsigned() ? v > type.hi : (v < type.lo || v > type.hi)) {
-        return value.dump() + " is out of range for " + datatype;
+      const element_type t = value.type();
+      if (t != element_type::INT64 && t != element_type::UINT64) {
+        return "expected an integer for " + datatype + ", got " + JsonTypeName(value);
+      }
+      const double v = value.get_double().value_unsafe();
+      if (t == element_type::UINT64 ? v > type.hi : (v < type.lo || v > type.hi)) {
+        return simdjson::minify(value) + " is out of range for " + datatype;
       }
       *raw = RawValue::Number(v);
       return std::nullopt;
     }
     case K::kFloat:
       if (!value.is_number()) return "expected a number for " + datatype + ", got " + JsonTypeName(value);
-      *raw = RawValue::Number(value.get<double>());
+      *raw = RawValue::Number(value.get_double().value_unsafe());
       return std::nullopt;
     case K::kBytes:
-      if (!value.is_string()) return "expected a string for BYTES, got " + JsonTypeName(value);
-      *raw = RawValue::Text(value.get_ref<const std::string&>());
+      if (!value.is_string()) return std::string("expected a string for BYTES, got ") + JsonTypeName(value);
+      *raw = RawValue::Text(value.get_string().value_unsafe());
       return std::nullopt;
   }
   return "unsupported datatype";
@@ -209,67 +245,78 @@ struct Tensor {
   std::vector<int64_t> shape;
   std::string datatype;
   DatatypeInfo type;
-  std::vector<const json*> elements;
+  std::vector<element> elements;
 };
 
-ApiResult<Tensor> ReadTensor(const json& input, size_t i, int64_t max_rows) {
+ApiResult<Tensor> ReadTensor(element input_value, size_t i, int64_t max_rows) {
   const std::string where = "inputs[" + std::to_string(i) + "]";
-  if (!input.is_object()) return Error<Tensor>(400, where + ": expected an object");
-  static const char* kMembers[] = {"name", "shape", "datatype", "data", "parameters"};
-  for (const auto& [key, value] : input.items()) {
+  object input;
+  if (input_value.get_object().get(input)) return Error<Tensor>(400, where + ": expected an object");
+  static constexpr std::string_view kMembers[] = {"name", "shape", "datatype", "data", "parameters"};
+  for (auto [key, value] : input) {
     if (std::find(std::begin(kMembers), std::end(kMembers), key) == std::end(kMembers)) {
-      return Error<Tensor>(400, where + "." + key + ": unknown member");
+      return Error<Tensor>(400, where + "." + std::string(key) + ": unknown member");
     }
   }
   Tensor tensor;
-  if (!input.contains("name") || !input["name"].is_string()) return Error<Tensor>(400, where + ".name: required string");
-  tensor.name = input["name"].get<std::string>();
+  element name;
+  if (!Member(input, "name", &name) || !name.is_string()) return Error<Tensor>(400, where + ".name: required string");
+  tensor.name = std::string(name.get_string().value_unsafe());
   const std::string named = where + " ('" + tensor.name + "')";
-  if (!input.contains("datatype") || !input["datatype"].is_string()) {
+  element datatype;
+  if (!Member(input, "datatype", &datatype) || !datatype.is_string()) {
     return Error<Tensor>(400, named + ".datatype: required string");
   }
-  tensor.datatype = input["datatype"].get<std::string>();
+  tensor.datatype = std::string(datatype.get_string().value_unsafe());
   std::optional<DatatypeInfo> type = LookupDatatype(tensor.datatype);
   if (!type) {
     return Error<Tensor>(400, named + ".datatype: '" + tensor.datatype +
                                   "' is not supported (BOOL, INT8..INT64, UINT8..UINT64, FP32, FP64, BYTES)");
   }
   tensor.type = *type;
-  if (!input.contains("shape") || !input["shape"].is_array() || input["shape"].empty() ||
-      input["shape"].size() > 2) {
+  element shape_value;
+  array shape;
+  if (!Member(input, "shape", &shape_value) || shape_value.get_array().get(shape) || shape.size() == 0 ||
+      shape.size() > 2) {
     return Error<Tensor>(400, named + ".shape: required, [N] or [N, k]");
   }
   uint64_t count = 1;
-  for (const json& dim : input["shape"]) {
-    if (!dim.is_number_integer() || dim.get<int64_t>() < 0 || dim.get<int64_t>() > (int64_t{1} << 40)) {
+  for (element dim : shape) {
+    int64_t d = 0;
+    const element_type t = dim.type();
+    if ((t != element_type::INT64 && t != element_type::UINT64) || dim.get_int64().get(d) || d < 0 ||
+        d > (int64_t{1} << 40)) {
       return Error<Tensor>(400, named + ".shape: dimensions must be non-negative integers");
     }
-    tensor.shape.push_back(dim.get<int64_t>());
-    count *= static_cast<uint64_t>(tensor.shape.back());
+    tensor.shape.push_back(d);
+    count *= static_cast<uint64_t>(d);
   }
   if (tensor.shape[0] > max_rows) {
     return Error<Tensor>(413, named + ": " + std::to_string(tensor.shape[0]) + " rows; the limit is " +
                                   std::to_string(max_rows));
   }
-  if (!input.contains("data")) return Error<Tensor>(400, named + ".data: required");
-  if (!Flatten(input["data"], &tensor.elements, count + 1) || tensor.elements.size() != count) {
-    return Error<Tensor>(400, named + ".data: shape " + input["shape"].dump() + " needs " + std::to_string(count) +
-                                  " elements");
+  element data;
+  if (!Member(input, "data", &data)) return Error<Tensor>(400, named + ".data: required");
+  if (!Flatten(data, &tensor.elements, count + 1) || tensor.elements.size() != count) {
+    return Error<Tensor>(400, named + ".data: shape " + simdjson::minify(shape_value) + " needs " +
+                                  std::to_string(count) + " elements");
   }
   return Ok(std::move(tensor));
 }
 
 }  // namespace
 
-ApiResult<RawTable> OipTable(const json& body, const serving::ServedVersion& version, int64_t max_rows) {
+ApiResult<RawTable> OipTable(object body, const serving::ServedVersion& version, int64_t max_rows) {
   const Pipeline& pipeline = version.plan().pipeline();
-  if (!body.contains("inputs") || !body["inputs"].is_array() || body["inputs"].empty()) {
+  element inputs_value;
+  array inputs;
+  if (!Member(body, "inputs", &inputs_value) || inputs_value.get_array().get(inputs) || inputs.size() == 0) {
     return Error<RawTable>(400, "\"inputs\": required, a non-empty array of tensors");
   }
-  const json& inputs = body["inputs"];
   std::vector<Tensor> tensors;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    ApiResult<Tensor> tensor = ReadTensor(inputs[i], i, max_rows);
+  size_t i = 0;
+  for (element input : inputs) {
+    ApiResult<Tensor> tensor = ReadTensor(input, i++, max_rows);
     if (!tensor.ok()) return Error<RawTable>(tensor.error.status, tensor.error.message);
     tensors.push_back(std::move(*tensor.value));
   }
@@ -289,7 +336,7 @@ ApiResult<RawTable> OipTable(const json& body, const serving::ServedVersion& ver
     table.rows = static_cast<size_t>(t.shape[0]);
     table.cells.resize(t.elements.size());
     for (size_t e = 0; e < t.elements.size(); ++e) {
-      std::optional<std::string> problem = ConvertElement(*t.elements[e], t.type, t.datatype, &table.cells[e]);
+      std::optional<std::string> problem = ConvertElement(t.elements[e], t.type, t.datatype, &table.cells[e]);
       if (problem) {
         return Error<RawTable>(400, "inputs[0] ('" + t.name + "'): element " + std::to_string(e) + " (row " +
                                         std::to_string(e / table.fields) + ", input '" +
@@ -325,40 +372,60 @@ ApiResult<RawTable> OipTable(const json& body, const serving::ServedVersion& ver
     }
     for (size_t r = 0; r < rows; ++r) {
       std::optional<std::string> problem =
-          ConvertElement(*t.elements[r], t.type, t.datatype, &table.cells[r * table.fields + field_index]);
+          ConvertElement(t.elements[r], t.type, t.datatype, &table.cells[r * table.fields + field_index]);
       if (problem) return Error<RawTable>(400, where + ".data[" + std::to_string(r) + "]: " + *problem);
     }
   }
   return Ok(std::move(table));
 }
 
-std::optional<std::string> NativeKey(const json& body, const std::string& field) {
+std::optional<std::string> NativeKey(object body, const std::string& field) {
   if (field.empty()) return std::nullopt;
-  auto records = body.find("records");
-  if (records != body.end() && records->is_array() && !records->empty() && (*records)[0].is_object()) {
-    auto it = (*records)[0].find(field);
-    if (it != (*records)[0].end()) return KeyText(*it);
+  element records_value, columns_value;
+  array records;
+  if (Member(body, "records", &records_value) && !records_value.get_array().get(records)) {
+    for (element first : records) {
+      element value;
+      if (first.is_object() && !first.get_object().value_unsafe().at_key(field).get(value)) return KeyText(value);
+      break;
+    }
   }
-  auto columns = body.find("columns");
-  if (columns != body.end() && columns->is_object()) {
-    auto it = columns->find(field);
-    if (it != columns->end() && it->is_array() && !it->empty()) return KeyText((*it)[0]);
+  object columns;
+  if (Member(body, "columns", &columns_value) && !columns_value.get_object().get(columns)) {
+    element values;
+    array list;
+    if (!columns.at_key(field).get(values) && !values.get_array().get(list)) {
+      for (element first : list) return KeyText(first);
+    }
   }
   return std::nullopt;
 }
 
-std::optional<std::string> OipKey(const json& body, const std::string& field) {
+std::optional<std::string> OipKey(object body, const std::string& field) {
   if (field.empty()) return std::nullopt;
-  auto inputs = body.find("inputs");
-  if (inputs == body.end() || !inputs->is_array()) return std::nullopt;
-  for (const json& input : *inputs) {
-    if (!input.is_object()) continue;
-    auto name = input.find("name");
-    auto data = input.find("data");
-    if (name == input.end() || !name->is_string() || *name != field || data == input.end()) continue;
-    const json* first = &*data;
-    while (first->is_array() && !first->empty()) first = &(*first)[0];
-    if (!first->is_array()) return KeyText(*first);
+  element inputs_value;
+  array inputs;
+  if (!Member(body, "inputs", &inputs_value) || inputs_value.get_array().get(inputs)) return std::nullopt;
+  for (element input_value : inputs) {
+    object input;
+    if (input_value.get_object().get(input)) continue;
+    element name, data;
+    if (!Member(input, "name", &name) || !name.is_string() || name.get_string().value_unsafe() != field ||
+        !Member(input, "data", &data)) {
+      continue;
+    }
+    element first = data;
+    array items;
+    while (!first.get_array().get(items)) {
+      bool found = false;
+      for (element item : items) {
+        first = item;
+        found = true;
+        break;
+      }
+      if (!found) break;
+    }
+    if (!first.is_array()) return KeyText(first);
   }
   return std::nullopt;
 }
@@ -410,84 +477,121 @@ ApiResult<engine::BatchResult> ScoreTable(const serving::ServedVersion& version,
 
 namespace {
 
-json NumberOrNull(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
-
 std::string FlagText(const BusinessRule& rule) { return rule.reason.empty() ? rule.name : rule.reason; }
 
 }  // namespace
 
-json NativeRows(const engine::ScoringPlan& plan, const engine::BatchResult& result, int reasons) {
+void WriteNativeRows(const engine::ScoringPlan& plan, const engine::BatchResult& result, int reasons,
+                     JsonWriter* out) {
   const OutputLayout layout = LayoutOf(plan);
   const Pipeline& pipeline = plan.pipeline();
-  json rows = json::array();
   const size_t k = static_cast<size_t>(result.num_values);
   const size_t width = plan.feature_names().size() + 1;
+  std::vector<Contribution> contributions;
+  out->BeginArray();
   for (size_t r = 0; r < result.rows; ++r) {
-    json row = json::object();
-    for (size_t v = 0; v < k; ++v) row[layout.value_names[v]] = NumberOrNull(result.values[r * k + v]);
+    out->BeginObject();
+    for (size_t v = 0; v < k; ++v) out->Key(layout.value_names[v]).Number(result.values[r * k + v]);
     if (layout.label) {
       const int32_t label = result.labels[r];
-      row[layout.label_name] = label >= 0 ? json(plan.classes()[label]) : json(nullptr);
+      out->Key(layout.label_name);
+      label >= 0 ? out->String(plan.classes()[label]) : out->Null();
     }
     const int32_t decision = result.decisions[r];
     if (layout.decision || layout.label) {
-      row["decision"] = decision >= 0 ? json(plan.decision_vocabulary()[decision]) : json(nullptr);
+      out->Key("decision");
+      decision >= 0 ? out->String(plan.decision_vocabulary()[decision]) : out->Null();
     }
     if (layout.flags) {
-      json flags = json::array();
+      out->Key("flags").BeginArray();
       for (uint32_t i = result.fired_offsets[r]; i < result.fired_offsets[r + 1]; ++i) {
         const BusinessRule& rule = pipeline.post.rules[result.fired_rules[i]];
-        if (rule.action == RuleAction::kAnnotate) flags.push_back(FlagText(rule));
+        if (rule.action == RuleAction::kAnnotate) out->String(FlagText(rule));
       }
-      row["flags"] = std::move(flags);
+      out->EndArray();
     }
     if (reasons > 0 && !result.contributions.empty()) {
-      std::vector<Contribution> contributions;
+      contributions.clear();
       for (size_t j = 0; j + 1 < width; ++j) {
         // A missing feature has no contribution (a GLM's score is then missing too).
         const double value = result.contributions[r * width + j];
         if (std::isfinite(value)) contributions.push_back({static_cast<int32_t>(j), value});
       }
-      json list = json::array();
+      out->Key("reasons").BeginArray();
       for (const Contribution& c : TopReasons(contributions, reasons)) {
-        list.push_back({{"feature", plan.feature_names()[c.feature]}, {"contribution", NumberOrNull(c.value)}});
+        out->BeginObject();
+        out->Key("feature").String(plan.feature_names()[c.feature]);
+        out->Key("contribution").Number(c.value);
+        out->EndObject();
       }
-      row["reasons"] = std::move(list);
+      out->EndArray();
     }
-    rows.push_back(std::move(row));
+    out->EndObject();
   }
-  return rows;
+  out->EndArray();
 }
 
-ApiResult<json> OipOutputs(const engine::ScoringPlan& plan, const engine::BatchResult& result,
-                           const std::vector<std::string>& requested) {
+std::vector<std::string> OipOutputNames(const engine::ScoringPlan& plan) {
+  const OutputLayout layout = LayoutOf(plan);
+  std::vector<std::string> names = layout.value_names;
+  if (layout.label) names.push_back(layout.label_name);
+  if (layout.decision || layout.label) names.push_back("decision");
+  if (layout.flags) names.push_back("flags");
+  return names;
+}
+
+std::optional<ApiError> CheckRequestedOutputs(const engine::ScoringPlan& plan,
+                                              const std::vector<std::string>& requested) {
+  if (requested.empty()) return std::nullopt;
+  const std::vector<std::string> names = OipOutputNames(plan);
+  for (const std::string& name : requested) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+    return ApiError{400, "outputs: no output named '" + name + "' (this model has " + list + ")"};
+  }
+  return std::nullopt;
+}
+
+void WriteOipOutputs(const engine::ScoringPlan& plan, const engine::BatchResult& result,
+                     const std::vector<std::string>& requested, JsonWriter* out) {
   const OutputLayout layout = LayoutOf(plan);
   const Pipeline& pipeline = plan.pipeline();
   const size_t n = result.rows;
   const size_t k = static_cast<size_t>(result.num_values);
-  std::vector<json> all;
-  auto tensor = [&](const std::string& name, const char* datatype, json data) {
-    all.push_back({{"name", name}, {"shape", {n}}, {"datatype", datatype}, {"data", std::move(data)}});
+  const std::vector<std::string> names = OipOutputNames(plan);
+  auto begin = [&](const std::string& name, const char* datatype) {
+    out->BeginObject();
+    out->Key("name").String(name);
+    out->Key("shape").BeginArray().Integer(static_cast<int64_t>(n)).EndArray();
+    out->Key("datatype").String(datatype);
+    out->Key("data").BeginArray();
   };
-  for (size_t v = 0; v < k; ++v) {
-    json data = json::array();
-    for (size_t r = 0; r < n; ++r) data.push_back(NumberOrNull(result.values[r * k + v]));
-    tensor(layout.value_names[v], "FP64", std::move(data));
-  }
-  if (layout.label) {
-    json data = json::array();
-    for (size_t r = 0; r < n; ++r) data.push_back(result.labels[r] >= 0 ? plan.classes()[result.labels[r]] : "");
-    tensor(layout.label_name, "BYTES", std::move(data));
-  }
-  if (layout.decision || layout.label) {
-    json data = json::array();
-    for (size_t r = 0; r < n; ++r) {
-      data.push_back(result.decisions[r] >= 0 ? plan.decision_vocabulary()[result.decisions[r]] : "");
+  auto end = [&] { out->EndArray().EndObject(); };
+  // Writes output `index` of OipOutputNames.
+  auto write = [&](size_t index) {
+    if (index < k) {
+      begin(names[index], "FP64");
+      for (size_t r = 0; r < n; ++r) out->Number(result.values[r * k + index]);
+      return end();
     }
-    tensor("decision", "BYTES", std::move(data));
-  }
-  if (layout.flags) {
-    json data = json::array();
+    const std::string& name = names[index];
+    if (layout.label && index == k) {
+      begin(name, "BYTES");
+      for (size_t r = 0; r < n; ++r) {
+        out->String(result.labels[r] >= 0 ? std::string_view(plan.classes()[result.labels[r]]) : std::string_view());
+      }
+      return end();
+    }
+    if (name == "decision" && (layout.decision || layout.label)) {
+      begin(name, "BYTES");
+      for (size_t r = 0; r < n; ++r) {
+        out->String(result.decisions[r] >= 0 ? std::string_view(plan.decision_vocabulary()[result.decisions[r]])
+                                             : std::string_view());
+      }
+      return end();
+    }
+    begin(name, "BYTES");  // flags
     for (size_t r = 0; r < n; ++r) {
       std::string flags;
       for (uint32_t i = result.fired_offsets[r]; i < result.fired_offsets[r + 1]; ++i) {
@@ -496,22 +600,20 @@ ApiResult<json> OipOutputs(const engine::ScoringPlan& plan, const engine::BatchR
         if (!flags.empty()) flags += "; ";
         flags += FlagText(rule);
       }
-      data.push_back(flags);
+      out->String(flags);
     }
-    tensor("flags", "BYTES", std::move(data));
-  }
-  if (requested.empty()) return Ok(json(all));
-  json selected = json::array();
-  for (const std::string& name : requested) {
-    auto it = std::find_if(all.begin(), all.end(), [&](const json& t) { return t["name"] == name; });
-    if (it == all.end()) {
-      std::string names;
-      for (const json& t : all) names += (names.empty() ? "" : ", ") + t["name"].get<std::string>();
-      return Error<json>(400, "outputs: no output named '" + name + "' (this model has " + names + ")");
+    end();
+  };
+  out->BeginArray();
+  if (requested.empty()) {
+    for (size_t i = 0; i < names.size(); ++i) write(i);
+  } else {
+    for (const std::string& name : requested) {
+      const auto it = std::find(names.begin(), names.end(), name);
+      if (it != names.end()) write(static_cast<size_t>(it - names.begin()));
     }
-    selected.push_back(*it);
   }
-  return Ok(std::move(selected));
+  out->EndArray();
 }
 
 std::string OipDatatype(FieldType type) {

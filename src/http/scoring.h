@@ -1,19 +1,22 @@
 // Internal to the http module: turning request bodies into rows of raw
 // values for one pipeline's input schema, scoring them with one served
 // version, and writing the results as the native API's rows or as Open
-// Inference Protocol output tensors. Raw values point into the parsed JSON
-// document, which must outlive the table. Thread-safe (pure functions).
+// Inference Protocol output tensors. Bodies are simdjson DOM documents
+// (json_body.h); raw values point into the document, which must outlive the
+// table. Answers are written with a JsonWriter. Thread-safe (pure functions).
 #ifndef PODIUM_HTTP_SCORING_H_
 #define PODIUM_HTTP_SCORING_H_
 
+#include <simdjson.h>
+
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
 #include "engine/engine.h"
+#include "http/json_writer.h"
 #include "pipeline/input.h"
 #include "serving/model_manager.h"
 
@@ -43,14 +46,14 @@ struct RawTable {
 
 // {"records": [{field: value}]} or {"columns": {field: [values]}}. Fields a
 // row omits are missing; unknown fields are refused.
-ApiResult<RawTable> NativeTable(const nlohmann::json& body, const serving::ServedVersion& version, int64_t max_rows);
+ApiResult<RawTable> NativeTable(simdjson::dom::object body, const serving::ServedVersion& version, int64_t max_rows);
 // OIP "inputs": one tensor per input field (shape [N] or [N, 1]), or one
 // [N, k] tensor in schema order when every input is numeric.
-ApiResult<RawTable> OipTable(const nlohmann::json& body, const serving::ServedVersion& version, int64_t max_rows);
+ApiResult<RawTable> OipTable(simdjson::dom::object body, const serving::ServedVersion& version, int64_t max_rows);
 
 // The sticky key a request carries in `field`: the first row's value.
-std::optional<std::string> NativeKey(const nlohmann::json& body, const std::string& field);
-std::optional<std::string> OipKey(const nlohmann::json& body, const std::string& field);
+std::optional<std::string> NativeKey(simdjson::dom::object body, const std::string& field);
+std::optional<std::string> OipKey(simdjson::dom::object body, const std::string& field);
 
 // Names of a plan's outputs: "prediction" or "probability_<class>"...,
 // then "label" (classification), "decision" (override rules), "flags"
@@ -68,11 +71,18 @@ OutputLayout LayoutOf(const engine::ScoringPlan& plan);
 // 412 when explanations are asked of a model without node cover.
 ApiResult<engine::BatchResult> ScoreTable(const serving::ServedVersion& version, const RawTable& table, bool explain);
 
-// The native API's per-row objects.
-nlohmann::json NativeRows(const engine::ScoringPlan& plan, const engine::BatchResult& result, int reasons);
-// OIP output tensors; `requested` empty means all. Unknown names: 400.
-ApiResult<nlohmann::json> OipOutputs(const engine::ScoringPlan& plan, const engine::BatchResult& result,
-                                     const std::vector<std::string>& requested);
+// Writes the native API's per-row objects as one array.
+void WriteNativeRows(const engine::ScoringPlan& plan, const engine::BatchResult& result, int reasons,
+                     JsonWriter* out);
+// The names of a plan's OIP output tensors, in answer order.
+std::vector<std::string> OipOutputNames(const engine::ScoringPlan& plan);
+// A 400 naming the model's outputs when `requested` names one it lacks.
+std::optional<ApiError> CheckRequestedOutputs(const engine::ScoringPlan& plan,
+                                              const std::vector<std::string>& requested);
+// Writes the OIP output tensors as one array; `requested` (already checked)
+// empty means all, else those, in the order asked.
+void WriteOipOutputs(const engine::ScoringPlan& plan, const engine::BatchResult& result,
+                     const std::vector<std::string>& requested, JsonWriter* out);
 
 // OIP datatype of each input field: FP64, INT64, BOOL, BYTES.
 std::string OipDatatype(FieldType type);

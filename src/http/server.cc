@@ -14,6 +14,9 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <algorithm>
+#include <array>
+#include <string>
+#include <string_view>
 #include <csignal>
 #include <functional>
 #include <memory>
@@ -232,19 +235,40 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     return target.starts_with("/v1/admin/") || target.starts_with("/v1/registry");
   }
 
+  // The status line and headers are written by hand into one buffer and sent
+  // with the body in one gathered write: the answer's shape is fixed, and
+  // Beast's general serializer cost more than the rest of a small answer.
   void Respond(HttpResponse answer, unsigned version, bool head) {
-    response_.emplace();
-    response_->version(version);
-    response_->result(static_cast<unsigned>(answer.status));
-    response_->set(bhttp::field::server, "podium");
-    response_->set(bhttp::field::content_type, answer.content_type);
-    for (const auto& [name, value] : answer.headers) response_->set(name, value);
-    response_->keep_alive(keep_alive_);
-    response_->body() = std::move(answer.body);
-    response_->prepare_payload();
-    if (head) response_->body().clear();
+    head_.clear();
+    head_.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    head_.append(std::to_string(answer.status));
+    head_.push_back(' ');
+    const beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(answer.status));
+    head_.append(reason.empty() ? std::string_view("Unknown") : std::string_view(reason.data(), reason.size()));
+    head_.append("\r\nServer: podium\r\nContent-Type: ");
+    AppendHeaderText(answer.content_type);
+    head_.append("\r\nContent-Length: ");
+    head_.append(std::to_string(answer.body.size()));
+    if (version == 10 && keep_alive_) head_.append("\r\nConnection: keep-alive");
+    if (version != 10 && !keep_alive_) head_.append("\r\nConnection: close");
+    for (const auto& [name, value] : answer.headers) {
+      head_.append("\r\n");
+      AppendHeaderText(name);
+      head_.append(": ");
+      AppendHeaderText(value);
+    }
+    head_.append("\r\n\r\n");
+    body_ = std::move(answer.body);
+    if (head) body_.clear();
     Lowest().expires_after(Duration(server_->options.read_timeout_seconds));
-    bhttp::async_write(stream_, *response_, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(stream_, buffers, beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  // Header names and values come from the service; a CR or LF in one would
+  // split the header, so control characters become spaces.
+  void AppendHeaderText(std::string_view text) {
+    for (char c : text) head_.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
   }
 
   void OnWrite(beast::error_code ec, size_t) {
@@ -317,7 +341,9 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   HttpServer::Impl* const server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::optional<bhttp::response<bhttp::string_body>> response_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;  // Refuse only
+  std::string head_;  // Respond: status line and headers
+  std::string body_;  // Respond: the body
   bool keep_alive_ = false;
   size_t lingered_ = 0;
   std::array<char, 16384> discard_{};

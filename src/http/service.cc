@@ -3,11 +3,14 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <span>
 #include <nlohmann/json.hpp>
 
 #include "base/json_guard.h"
 #include "http/openapi.h"
 #include "http/registry_api.h"
+#include "http/json_body.h"
+#include "http/json_writer.h"
 #include "http/scoring.h"
 
 namespace podium::http {
@@ -103,11 +106,17 @@ uint64_t SplitMix64(uint64_t x) {
 }  // namespace
 
 Service::Service(Options options, serving::ModelManager* manager, serving::ShadowLog* shadow, Metrics* metrics)
-    : options_(std::move(options)), manager_(manager), shadow_(shadow), metrics_(metrics) {
+    : options_(std::move(options)),
+      manager_(manager),
+      shadow_(shadow),
+      metrics_(metrics),
+      parsers_(std::make_unique<JsonParserPool>()) {
   if (options_.registry_role) {
     registry_tokens_ = std::make_unique<TokenRoleCache>(options_.registry_role, TokenRoleCache::Options{});
   }
 }
+
+Service::~Service() = default;
 
 uint64_t Service::NextDraw() { return SplitMix64(draws_.fetch_add(1, std::memory_order_relaxed)); }
 
@@ -474,56 +483,55 @@ HttpResponse Service::Infer(const HttpRequest& request, Route& route, bool oip) 
 
   Status nesting = CheckJsonNesting(request.body, options_.max_json_depth);
   if (!nesting.ok()) return Error(400, "request body: " + nesting.message());
-  json body;
-  try {
-    body = json::parse(request.body);
-  } catch (const json::exception& e) {  // syntax errors, and numbers such as 1e999 that overflow
-    return Error(400, std::string("request body is not valid JSON: ") + e.what());
-  }
-  if (!body.is_object()) return Error(400, "request body: expected a JSON object");
+  // The parsed document lives in the leased parser until the answer is written.
+  JsonParserPool::Lease parser = parsers_->Acquire();
+  simdjson::dom::element root;
+  std::string parse_error;
+  if (!ParseJsonBody(parser.parser(), request.body, &root, &parse_error)) return Error(400, parse_error);
+  simdjson::dom::object body;
+  if (root.get_object().get(body)) return Error(400, "request body: expected a JSON object");
 
   // Top-level members.
-  static const std::vector<std::string> kNative = {"records", "columns", "explain", "reasons", "id"};
-  static const std::vector<std::string> kOip = {"id", "parameters", "inputs", "outputs"};
-  const std::vector<std::string>& known = oip ? kOip : kNative;
-  for (const auto& [key, value] : body.items()) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      return Error(400, "request body: unknown member \"" + key + "\"");
-    }
-  }
-  json id = nullptr;
-  if (body.contains("id")) {
-    if (!body["id"].is_string()) return Error(400, "id: expected a string");
-    id = body["id"];
-  }
+  static constexpr std::string_view kNative[] = {"records", "columns", "explain", "reasons", "id"};
+  static constexpr std::string_view kOip[] = {"id", "parameters", "inputs", "outputs"};
+  const std::span<const std::string_view> known = oip ? std::span<const std::string_view>(kOip)
+                                                      : std::span<const std::string_view>(kNative);
+  std::optional<std::string_view> id;
   bool explain = QueryFlag(route.query, "explain");
   int reasons = 0;
   std::vector<std::string> requested;
-  if (oip) {
-    if (body.contains("parameters") && !body["parameters"].is_object()) {
-      return Error(400, "parameters: expected an object");
+  for (auto [key, value] : body) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return Error(400, "request body: unknown member \"" + std::string(key) + "\"");
     }
-    if (body.contains("outputs")) {
-      if (!body["outputs"].is_array()) return Error(400, "outputs: expected an array");
-      for (size_t i = 0; i < body["outputs"].size(); ++i) {
-        const json& output = body["outputs"][i];
-        if (!output.is_object() || !output.contains("name") || !output["name"].is_string()) {
+    if (key == "id") {
+      if (!value.is_string()) return Error(400, "id: expected a string");
+      id = value.get_string().value_unsafe();
+    } else if (key == "parameters") {
+      if (!value.is_object()) return Error(400, "parameters: expected an object");
+    } else if (key == "outputs") {
+      simdjson::dom::array outputs;
+      if (value.get_array().get(outputs)) return Error(400, "outputs: expected an array");
+      size_t i = 0;
+      for (simdjson::dom::element output : outputs) {
+        simdjson::dom::element name;
+        if (!output.is_object() || output.get_object().value_unsafe().at_key("name").get(name) || !name.is_string()) {
           return Error(400, "outputs[" + std::to_string(i) + "].name: required string");
         }
-        requested.push_back(output["name"].get<std::string>());
+        requested.emplace_back(name.get_string().value_unsafe());
+        ++i;
       }
-    }
-  } else {
-    if (body.contains("explain")) {
-      if (!body["explain"].is_boolean()) return Error(400, "explain: expected true or false");
-      explain = explain || body["explain"].get<bool>();
-    }
-    if (body.contains("reasons")) {
-      if (!body["reasons"].is_number_integer() || body["reasons"].get<int64_t>() < 0 ||
-          body["reasons"].get<int64_t>() > 1000) {
+    } else if (key == "explain") {
+      if (!value.is_bool()) return Error(400, "explain: expected true or false");
+      explain = explain || value.get_bool().value_unsafe();
+    } else if (key == "reasons") {
+      int64_t count = -1;
+      const simdjson::dom::element_type type = value.type();
+      if ((type != simdjson::dom::element_type::INT64 && type != simdjson::dom::element_type::UINT64) ||
+          value.get_int64().get(count) || count < 0 || count > 1000) {
         return Error(400, "reasons: expected an integer between 0 and 1000");
       }
-      reasons = body["reasons"].get<int>();
+      reasons = static_cast<int>(count);
       explain = explain || reasons > 0;
     }
   }
@@ -559,6 +567,8 @@ HttpResponse Service::Infer(const HttpRequest& request, Route& route, bool oip) 
   if (decision.target == serving::Target::kUnavailable) {
     return Error(503, "model '" + route.model + "' is disabled and declares no fallback decision");
   }
+  HttpResponse response;
+  JsonWriter out(&response.body);
   if (decision.target == serving::Target::kFallback) {
     // Count the rows against the champion's schema only to answer one
     // decision per row; the model does not run.
@@ -567,22 +577,31 @@ HttpResponse Service::Infer(const HttpRequest& request, Route& route, bool oip) 
     if (!table.ok()) return Error(table.error);
     const std::string& fallback = *entry->spec.fallback_decision;
     const size_t n = table.value->rows;
+    out.BeginObject();
+    if (id) out.Key("id").String(*id);
     if (oip) {
-      json out = {{"model_name", route.model},
-                  {"model_version", ""},
-                  {"parameters", {{"fallback", true}}},
-                  {"outputs", json::array({{{"name", "decision"},
-                                            {"shape", {n}},
-                                            {"datatype", "BYTES"},
-                                            {"data", std::vector<std::string>(n, fallback)}}})}};
-      if (!id.is_null()) out["id"] = id;
-      return Json(200, out);
+      out.Key("model_name").String(route.model);
+      out.Key("model_version").String("");
+      out.Key("parameters").BeginObject().Key("fallback").Bool(true).EndObject();
+      out.Key("outputs").BeginArray().BeginObject();
+      out.Key("name").String("decision");
+      out.Key("shape").BeginArray().Integer(static_cast<int64_t>(n)).EndArray();
+      out.Key("datatype").String("BYTES");
+      out.Key("data").BeginArray();
+      for (size_t r = 0; r < n; ++r) out.String(fallback);
+      out.EndArray().EndObject().EndArray();
+    } else {
+      out.Key("model").String(route.model);
+      out.Key("version").Null();
+      out.Key("fallback").Bool(true);
+      out.Key("rows").BeginArray();
+      for (size_t r = 0; r < n; ++r) {
+        out.BeginObject().Key("decision").String(fallback).Key("fallback").Bool(true).EndObject();
+      }
+      out.EndArray();
     }
-    json rows = json::array();
-    for (size_t r = 0; r < n; ++r) rows.push_back({{"decision", fallback}, {"fallback", true}});
-    json out = {{"model", route.model}, {"version", nullptr}, {"fallback", true}, {"rows", rows}};
-    if (!id.is_null()) out["id"] = id;
-    return Json(200, out);
+    out.EndObject();
+    return response;
   }
 
   const Pipeline& pipeline = version->plan().pipeline();
@@ -590,56 +609,75 @@ HttpResponse Service::Infer(const HttpRequest& request, Route& route, bool oip) 
                                   : NativeTable(body, *version, options_.max_rows);
   if (!table.ok()) return Error(table.error);
   if (explain && reasons == 0) reasons = pipeline.post.reason_code_count > 0 ? pipeline.post.reason_code_count : 3;
+  if (oip) {
+    if (std::optional<ApiError> unknown = CheckRequestedOutputs(version->plan(), requested)) return Error(*unknown);
+  }
   ApiResult<engine::BatchResult> result = ScoreTable(*version, *table.value, explain && !oip);
   if (!result.ok()) return Error(result.error);
   route.answered_version = version->version();
   route.rows = static_cast<int64_t>(table.value->rows);
 
-  json answer;
-  json native_rows;
-  if (oip) {
-    ApiResult<json> outputs = OipOutputs(version->plan(), *result.value, requested);
-    if (!outputs.ok()) return Error(outputs.error);
-    answer = {{"model_name", route.model},
-              {"model_version", std::to_string(version->version())},
-              {"parameters", {{"slot", serving::SlotName(version->slot())}}},
-              {"outputs", std::move(*outputs.value)}};
-  } else {
-    native_rows = NativeRows(version->plan(), *result.value, explain ? reasons : 0);
-    answer = {{"model", route.model},
-              {"version", version->version()},
-              {"slot", serving::SlotName(version->slot())},
-              {"rows", native_rows}};
+  // The native rows are written once and, under shadow, also logged.
+  std::string native_rows;
+  if (!oip || decision.shadow) {
+    JsonWriter rows(&native_rows);
+    WriteNativeRows(version->plan(), *result.value, oip ? 0 : (explain ? reasons : 0), &rows);
   }
-  if (!id.is_null()) answer["id"] = id;
+  out.BeginObject();
+  if (id) out.Key("id").String(*id);
+  if (oip) {
+    out.Key("model_name").String(route.model);
+    out.Key("model_version").String(std::to_string(version->version()));
+    out.Key("parameters").BeginObject().Key("slot").String(serving::SlotName(version->slot())).EndObject();
+    out.Key("outputs");
+    WriteOipOutputs(version->plan(), *result.value, requested, &out);
+  } else {
+    out.Key("model").String(route.model);
+    out.Key("version").Integer(version->version());
+    out.Key("slot").String(serving::SlotName(version->slot()));
+    out.Key("rows").Raw(native_rows);
+  }
+  out.EndObject();
 
   if (decision.shadow && entry->challenger && shadow_ != nullptr) {
     // The challenger scores the same rows silently, after the answer is on
     // its way when run_later is set; the caller sees the champion only,
     // whatever happens here. The task pins the snapshot (and so both
-    // versions) and owns the parsed body.
-    json line = {{"time", IsoTime(std::chrono::system_clock::now())},
-                 {"model", route.model},
-                 {"rows", route.rows},
-                 {"champion_version", version->version()},
-                 {"challenger_version", entry->challenger->version()},
-                 {"champion", oip ? NativeRows(version->plan(), *result.value, 0) : native_rows}};
-    if (!id.is_null()) line["id"] = id;
+    // versions) and keeps its own copy of the body, parsed again there.
+    std::string line;
+    JsonWriter head(&line);
+    head.BeginObject();
+    head.Key("time").String(IsoTime(std::chrono::system_clock::now()));
+    head.Key("model").String(route.model);
+    if (id) head.Key("id").String(*id);
+    head.Key("rows").Integer(route.rows);
+    head.Key("champion_version").Integer(version->version());
+    head.Key("challenger_version").Integer(entry->challenger->version());
+    head.Key("champion").Raw(native_rows);
     auto task = [snapshot, model = route.model, oip, max_rows = options_.max_rows, shadow = shadow_,
-                 body = std::make_shared<const json>(std::move(body)), line = std::move(line)]() mutable {
+                 parsers = parsers_.get(), body_text = request.body, line = std::move(line)]() mutable {
       const serving::ServedVersion& challenger = *snapshot->Find(model)->challenger;
-      ApiResult<RawTable> table = oip ? OipTable(*body, challenger, max_rows) : NativeTable(*body, challenger, max_rows);
+      JsonWriter rest = JsonWriter::Resume(&line);
+      JsonParserPool::Lease lease = parsers->Acquire();
+      simdjson::dom::element document;
+      std::string problem;
+      // The body parsed once already; it parses the same again.
+      ParseJsonBody(lease.parser(), body_text, &document, &problem);
+      const simdjson::dom::object body = document.get_object().value_unsafe();
+      ApiResult<RawTable> table = oip ? OipTable(body, challenger, max_rows) : NativeTable(body, challenger, max_rows);
       if (!table.ok()) {
-        line["challenger_error"] = table.error.message;
+        rest.Key("challenger_error").String(table.error.message);
       } else {
         ApiResult<engine::BatchResult> scored = ScoreTable(challenger, *table.value, false);
         if (scored.ok()) {
-          line["challenger"] = NativeRows(challenger.plan(), *scored.value, 0);
+          rest.Key("challenger");
+          WriteNativeRows(challenger.plan(), *scored.value, 0, &rest);
         } else {
-          line["challenger_error"] = scored.error.message;
+          rest.Key("challenger_error").String(scored.error.message);
         }
       }
-      shadow->Append(model, line.dump());
+      rest.EndObject();
+      shadow->Append(model, line);
     };
     if (options_.run_later) {
       options_.run_later(std::move(task));
@@ -647,7 +685,7 @@ HttpResponse Service::Infer(const HttpRequest& request, Route& route, bool oip) 
       task();
     }
   }
-  return Json(200, answer);
+  return response;
 }
 
 }  // namespace podium::http

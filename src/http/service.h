@@ -31,7 +31,8 @@
 
 namespace podium::http {
 
-class RegistryApi;  // registry_api.h
+class RegistryApi;     // registry_api.h
+class JsonParserPool;  // json_body.h
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
@@ -75,6 +76,7 @@ class Service {
   };
 
   Service(Options options, serving::ModelManager* manager, serving::ShadowLog* shadow, Metrics* metrics);
+  ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
@@ -100,6 +102,7 @@ class Service {
   std::atomic<bool> ready_{true};
   std::atomic<uint64_t> draws_{0};  // the per-request random draw sequence
   std::unique_ptr<TokenRoleCache> registry_tokens_;  // null without options_.registry_role
+  std::unique_ptr<JsonParserPool> parsers_;          // request body parsers, lent per request
 };
 
 }  // namespace podium::http
