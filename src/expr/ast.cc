@@ -19,6 +19,7 @@ constexpr FunctionInfo kFunctions[] = {
     {"ceil", Function::kCeil, 1, 1},
     {"coalesce", Function::kCoalesce, 1, kVariadic},
     {"exp", Function::kExp, 1, 1},
+    {"float32", Function::kFloat32, 1, 1},
     {"floor", Function::kFloor, 1, 1},
     {"is_missing", Function::kIsMissing, 1, 1},
     {"log", Function::kLog, 1, 1},
@@ -27,6 +28,7 @@ constexpr FunctionInfo kFunctions[] = {
     {"min", Function::kMin, 1, kVariadic},
     {"pow", Function::kPow, 2, 2},
     {"sqrt", Function::kSqrt, 1, 1},
+    {"tanh", Function::kTanh, 1, 1},
 };
 
 std::string FormatNumber(double value) {
@@ -152,8 +154,14 @@ std::string Shorten(std::string_view text) {
 
 std::string DescribeOperand(const Node& node) {
   switch (node.kind) {
-    case NodeKind::kColumn:
-      return "'" + Shorten(node.text) + "'";
+    case NodeKind::kColumn: {
+      // Appended, not concatenated: GCC 12 warns (-Wrestrict) on the inlined
+      // "'" + std::string + "'" here although it is correct.
+      std::string quoted = "'";
+      quoted += Shorten(node.text);
+      quoted += '\'';
+      return quoted;
+    }
     case NodeKind::kNumber:
     case NodeKind::kBoolean:
     case NodeKind::kString:

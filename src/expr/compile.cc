@@ -33,7 +33,7 @@ enum class Opcode : std::uint8_t {
   kLoadBoolean,  // push slots[a] as 0/1, NaN stays
   kLoadCode,     // push slots[a]
   // Unary, in place.
-  kNeg, kNot, kAbs, kCeil, kExp, kFloor, kLog, kLog10, kSqrt, kIsMissing,
+  kNeg, kNot, kAbs, kCeil, kExp, kFloat32, kFloor, kLog, kLog10, kSqrt, kTanh, kIsMissing,
   kIn,  // top in constants[a, a+b): 0/1, NaN if top is NaN
   // Binary: pop rhs, replace lhs.
   kAdd, kSub, kMul, kDiv, kPow, kMin, kMax,
@@ -79,6 +79,7 @@ Opcode CallOpcode(internal::Function function) {
     case Function::kCeil: return Opcode::kCeil;
     case Function::kCoalesce: return Opcode::kCoalesce;
     case Function::kExp: return Opcode::kExp;
+    case Function::kFloat32: return Opcode::kFloat32;
     case Function::kFloor: return Opcode::kFloor;
     case Function::kIsMissing: return Opcode::kIsMissing;
     case Function::kLog: return Opcode::kLog;
@@ -87,6 +88,7 @@ Opcode CallOpcode(internal::Function function) {
     case Function::kMin: return Opcode::kMin;
     case Function::kPow: return Opcode::kPow;
     case Function::kSqrt: return Opcode::kSqrt;
+    case Function::kTanh: return Opcode::kTanh;
   }
   return Opcode::kAbs;
 }
@@ -367,6 +369,8 @@ double Compiler::Run(const Instruction* code, const double* constants,
       case Opcode::kLog: PODIUM_UNARY(Finite(std::log(x)))
       case Opcode::kLog10: PODIUM_UNARY(Finite(std::log10(x)))
       case Opcode::kSqrt: PODIUM_UNARY(Finite(std::sqrt(x)))
+      case Opcode::kTanh: PODIUM_UNARY(std::tanh(x))
+      case Opcode::kFloat32: PODIUM_UNARY(internal::RoundToFloat32(x))
       case Opcode::kIsMissing: PODIUM_UNARY(Bool(Missing(x)))
       case Opcode::kIn:
         PODIUM_UNARY(Missing(x) ? kNaN : Bool(Contains(constants + pc->a, pc->b, x)))

@@ -326,6 +326,15 @@ TEST(SemanticsTest, Functions) {
            {"exp(x)", {{"x", 1000.0}}, M},  // overflow
            {"exp(x)", {}, M},
            {"sqrt(x)", {{"x", 6.25}}, 2.5},
+           {"tanh(x)", {{"x", 0.5}}, std::tanh(0.5)},
+           {"tanh(x)", {{"x", 1000.0}}, 1.0},
+           {"tanh(x)", {}, M},
+           {"float32(x)", {{"x", 0.1}}, static_cast<double>(0.1f)},
+           {"float32(x)", {{"x", 1.0 + 0x1p-30}}, 1.0},  // rounds to the nearest float
+           {"float32(x)", {{"x", 3.4028235e38}}, static_cast<double>(std::numeric_limits<float>::max())},
+           {"float32(x)", {{"x", 1e39}}, M},  // beyond float's range
+           {"float32(x)", {{"x", -1e300}}, M},
+           {"float32(x)", {}, M},
            {"sqrt(x)", {{"x", -1.0}}, M},
            {"pow(x, y)", {{"x", 2.0}, {"y", 10.0}}, 1024.0},
            {"pow(x, y)", {{"x", 0.0}, {"y", -1.0}}, M},  // Inf
@@ -396,7 +405,7 @@ class ExpressionGenerator {
       }
       case 5: {
         static const std::vector<std::string> kFunctions = {
-            "abs", "log", "log10", "exp", "sqrt", "floor", "ceil"};
+            "abs", "log", "log10", "exp", "sqrt", "floor", "ceil", "tanh", "float32"};
         return PickFrom(kFunctions) + "(" + Number(d) + ")";
       }
       case 6: return "pow(" + Number(d) + ", " + Number(d) + ")";

@@ -3,6 +3,8 @@
 #ifndef PODIUM_EXPR_INTERNAL_H_
 #define PODIUM_EXPR_INTERNAL_H_
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -12,8 +14,8 @@
 namespace podium::expr::internal {
 
 enum class Function {
-  kAbs, kCeil, kCoalesce, kExp, kFloor, kIsMissing, kLog, kLog10, kMax, kMin,
-  kPow, kSqrt,
+  kAbs, kCeil, kCoalesce, kExp, kFloat32, kFloor, kIsMissing, kLog, kLog10, kMax, kMin,
+  kPow, kSqrt, kTanh,
 };
 
 struct FunctionInfo {
@@ -23,6 +25,19 @@ struct FunctionInfo {
   int max_args;  // kVariadic: no upper bound
 };
 inline constexpr int kVariadic = -1;
+
+// float32(x): x rounded to the nearest float (ties to even), as a double. A
+// value that rounds beyond float's range (to an infinity) gives NaN, i.e.
+// missing. Casting such a double to float directly would be undefined.
+inline double RoundToFloat32(double x) {
+  constexpr double kMax = std::numeric_limits<float>::max();
+  // Half a unit in the last place above the largest float: from here on,
+  // rounding gives infinity (the largest float's significand is odd).
+  constexpr double kOverflow = kMax + 0x1p103;
+  if (std::isnan(x) || std::fabs(x) >= kOverflow) return std::numeric_limits<double>::quiet_NaN();
+  if (std::fabs(x) > kMax) return x > 0 ? kMax : -kMax;
+  return static_cast<double>(static_cast<float>(x));
+}
 
 // The function called `name`, or nullptr.
 const FunctionInfo* FindFunction(std::string_view name);

@@ -177,6 +177,10 @@ class Interpreter {
       case Function::kLog: return Number(std::log(x[0]));
       case Function::kLog10: return Number(std::log10(x[0]));
       case Function::kSqrt: return Number(std::sqrt(x[0]));
+      case Function::kTanh: return Number(std::tanh(x[0]));
+      // Rounds to the nearest float; beyond float's range that is an
+      // infinity, hence missing.
+      case Function::kFloat32: return Number(internal::RoundToFloat32(x[0]));
       case Function::kPow: return x.size() == 2 ? Number(std::pow(x[0], x[1])) : kMissing;
       default: return kMissing;
     }
