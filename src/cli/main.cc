@@ -13,6 +13,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "cli/export_command.h"
 #include "cli/import_command.h"
 #include "cli/registry_commands.h"
 #include "cli/server_command.h"
@@ -177,7 +178,7 @@ int Main(int argc, char** argv) {
   score->add_option("-o,--out", request.job.output_path, "Output file; - for standard output")->required();
   score->add_option("--rejects", request.job.rejects_path,
                     "Write bad rows here with the reason, and keep going (default: stop at the first)");
-  score->add_option("--format", model_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm")
+  score->add_option("--format", model_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm, onnx")
       ->capture_default_str();
   score->add_option("--in-format", in_format, "Input format: csv or ndjson (default: from the extension)");
   score->add_option("--out-format", out_format, "Output format: csv or ndjson (default: from the extension)");
@@ -201,7 +202,7 @@ int Main(int argc, char** argv) {
   bool inspect_json = false;
   CLI::App* inspect = cli.add_subcommand("inspect", "Show a model's schema, transforms, model and digest");
   inspect->add_option("model", inspect_path, "Model file")->required();
-  inspect->add_option("--format", inspect_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm")
+  inspect->add_option("--format", inspect_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm, onnx")
       ->capture_default_str();
   inspect->add_flag("--json", inspect_json, "Print the summary as JSON");
 
@@ -209,7 +210,7 @@ int Main(int argc, char** argv) {
   std::string validate_path, validate_format = "auto";
   CLI::App* validate = cli.add_subcommand("validate", "Check that a model file is valid and can be compiled");
   validate->add_option("model", validate_path, "Model file")->required();
-  validate->add_option("--format", validate_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm")
+  validate->add_option("--format", validate_format, "Model file format: auto, pipeline, xgboost, pmml, lightgbm, onnx")
       ->capture_default_str();
 
   // podium registry ..., podium audit ...
@@ -218,6 +219,8 @@ int Main(int argc, char** argv) {
   ServerCommandPtr server_command = AddServerCommand(cli);
   // podium import
   ImportCommandPtr import_command = AddImportCommand(cli);
+  // podium export
+  ExportCommandPtr export_command = AddExportCommand(cli);
 
   try {
     cli.parse(argc, argv);
@@ -232,6 +235,7 @@ int Main(int argc, char** argv) {
   if (std::optional<int> code = RunRegistryCommands(*registry_commands)) return *code;
   if (std::optional<int> code = RunServerCommand(*server_command)) return *code;
   if (std::optional<int> code = RunImportCommand(*import_command)) return *code;
+  if (std::optional<int> code = RunExportCommand(*export_command)) return *code;
   if (*score) {
     Result<app::ModelFormat> format = app::ParseModelFormat(model_format);
     if (!format.ok()) return Fail(format.status());

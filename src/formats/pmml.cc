@@ -146,6 +146,78 @@ std::optional<double> ParseDouble(std::string_view text) {
   return value;
 }
 
+Result<const ScopeField*> ModelBuilder::Field(const pugi::xml_node& node, std::string_view attribute) const {
+  const std::optional<std::string> name = Attribute(node, attribute);
+  if (!name) return at_.Invalid(node, "missing attribute '" + std::string(attribute) + "'");
+  const ScopeField* field = scope_.Find(*name);
+  if (field == nullptr) return at_.Invalid(node, "unknown field " + QuoteString(*name));
+  return field;
+}
+
+int32_t ModelBuilder::FeatureIndex(const std::string& column) {
+  const auto [it, added] = feature_index_.emplace(column, static_cast<int32_t>(pipeline_.features.size()));
+  if (added) pipeline_.features.push_back(column);
+  return it->second;
+}
+
+std::string ModelBuilder::AddHelperColumn(const std::string& base, const std::string& expression) {
+  if (const auto it = helper_columns_.find(expression); it != helper_columns_.end()) return it->second;
+  const std::string column = scope_.FreshColumn(base);
+  scope_.columns.insert(column);
+  pipeline_.transforms.push_back(DeriveTransform{column, expression});
+  helper_columns_.emplace(expression, column);
+  return column;
+}
+
+Result<std::vector<std::string>> ArrayItems(const Locator& at, const pugi::xml_node& array) {
+  std::vector<std::string> items;
+  const std::string text = array.child_value();
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i >= text.size()) break;
+    std::string item;
+    if (text[i] == '"') {
+      ++i;
+      bool closed = false;
+      while (i < text.size()) {
+        if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '"') {
+          item += '"';
+          i += 2;
+        } else if (text[i] == '"') {
+          ++i;
+          closed = true;
+          break;
+        } else {
+          item += text[i++];
+        }
+      }
+      if (!closed) return at.Invalid(array, "unterminated quoted item");
+    } else {
+      while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) item += text[i++];
+    }
+    items.push_back(std::move(item));
+  }
+  if (const std::optional<std::string> n = Attribute(array, "n")) {
+    if (*n != std::to_string(items.size())) {
+      return at.Invalid(array, "n is " + *n + " but the array has " + std::to_string(items.size()) + " items");
+    }
+  }
+  return items;
+}
+
+pugi::xml_node PredicateOf(const pugi::xml_node& node) {
+  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+    if (child.type() != pugi::node_element) continue;
+    const std::string_view kind = LocalName(child);
+    if (kind == "SimplePredicate" || kind == "CompoundPredicate" || kind == "SimpleSetPredicate" || kind == "True" ||
+        kind == "False") {
+      return child;
+    }
+  }
+  return pugi::xml_node();
+}
+
 }  // namespace pmml_internal
 
 namespace {
@@ -155,7 +227,10 @@ using pmml_internal::Children;
 using pmml_internal::FirstChild;
 using pmml_internal::LocalName;
 using pmml_internal::Locator;
+using pmml_internal::ArrayItems;
 using pmml_internal::ParseDouble;
+using pmml_internal::PredicateOf;
+using pmml_internal::TargetInfo;
 using pmml_internal::QuoteString;
 using pmml_internal::Scope;
 using pmml_internal::ScopeField;
@@ -463,13 +538,6 @@ bool IsModelElement(std::string_view name) {
   return std::find(std::begin(kModels), std::end(kModels), name) != std::end(kModels);
 }
 
-struct TargetInfo {
-  std::string name;
-  double rescale_factor = 1.0;
-  double rescale_constant = 0.0;
-  bool rescaled = false;
-};
-
 // A tree's node arrays being built, with the node budget.
 struct TreeBuilder {
   Tree tree;
@@ -528,11 +596,21 @@ class Importer {
   Status LowerTreeEnsemble(const pugi::xml_node& model);
   Result<Tree> LowerTree(const pugi::xml_node& tree_model, double scale, bool vote);
   Status CheckNestedSchema(const pugi::xml_node& model);
+  // Tree-ensemble margins chained into an output transform, and mathContext
+  // (what formats/pmml_export.h writes; see "Margin chains" below).
+  Status LowerTreeModelChain(const pugi::xml_node& model, const pugi::xml_node& segmentation);
+  Result<NumericPrecision> TreeMathContext(const pugi::xml_node& model);
+  Result<double> ReadDecisionThreshold(const pugi::xml_node& field, const std::vector<std::string>& probabilities);
+  Result<bool> AddLog1pField(const pugi::xml_node& derived);
 
   // Features and helper columns.
-  int32_t FeatureIndex(const std::string& column);
-  std::string AddHelperColumn(const std::string& base, const std::string& expression);
-  Result<const ScopeField*> Field(const pugi::xml_node& node, std::string_view attribute = "field");
+  int32_t FeatureIndex(const std::string& column) { return build_.FeatureIndex(column); }
+  std::string AddHelperColumn(const std::string& base, const std::string& expression) {
+    return build_.AddHelperColumn(base, expression);
+  }
+  Result<const ScopeField*> Field(const pugi::xml_node& node, std::string_view attribute = "field") {
+    return build_.Field(node, attribute);
+  }
   // The field whose value a column holds (nullptr for helper columns).
   const ScopeField* ColumnField(const std::string& column) const;
 
@@ -546,39 +624,15 @@ class Importer {
   Pipeline pipeline_;
   TargetInfo target_;
   bool classification_ = false;
-  std::map<std::string, int32_t, std::less<>> feature_index_;
-  std::map<std::string, std::string, std::less<>> helper_columns_;  // expression -> column
+  pmml_internal::ModelBuilder build_{at_, scope_, pipeline_};
   friend class TreeLowering;
 };
-
-Result<const ScopeField*> Importer::Field(const pugi::xml_node& node, std::string_view attribute) {
-  const std::optional<std::string> name = Attribute(node, attribute);
-  if (!name) return at_.Invalid(node, "missing attribute '" + std::string(attribute) + "'");
-  const ScopeField* field = scope_.Find(*name);
-  if (field == nullptr) return at_.Invalid(node, "unknown field " + QuoteString(*name));
-  return field;
-}
 
 const ScopeField* Importer::ColumnField(const std::string& column) const {
   for (const auto& [name, field] : scope_.fields) {
     if (field.column == column) return &field;
   }
   return nullptr;
-}
-
-int32_t Importer::FeatureIndex(const std::string& column) {
-  const auto [it, added] = feature_index_.emplace(column, static_cast<int32_t>(pipeline_.features.size()));
-  if (added) pipeline_.features.push_back(column);
-  return it->second;
-}
-
-std::string Importer::AddHelperColumn(const std::string& base, const std::string& expression) {
-  if (const auto it = helper_columns_.find(expression); it != helper_columns_.end()) return it->second;
-  const std::string column = scope_.FreshColumn(base);
-  scope_.columns.insert(column);
-  pipeline_.transforms.push_back(DeriveTransform{column, expression});
-  helper_columns_.emplace(expression, column);
-  return column;
 }
 
 Status Importer::ReadInputs(const pugi::xml_node& model) {
@@ -630,9 +684,44 @@ Status Importer::ReadTransformations(const pugi::xml_node& container) {
     return at_.Unsupported(function, "user-defined functions");
   }
   for (const pugi::xml_node& derived : Children(container, "DerivedField")) {
+    ASSIGN_OR_RETURN(const bool added, AddLog1pField(derived));
+    if (added) continue;
     RETURN_IF_ERROR(pmml_internal::AddDerivedField(at_, scope_, derived, pipeline_.transforms));
   }
   return Status::Ok();
+}
+
+// PMML 4.4's ln1p over a numeric field, as the exporter writes the IR's
+// log1p transform: a DerivedField whose body is exactly Apply ln1p(FieldRef).
+// The expression language has no log1p (ln(1 + x) is a different number), so
+// this form becomes the log1p transform; ln1p anywhere else stays refused.
+Result<bool> Importer::AddLog1pField(const pugi::xml_node& derived) {
+  std::vector<pugi::xml_node> body;
+  for (pugi::xml_node child = derived.first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_element && LocalName(child) != "Extension") body.push_back(child);
+  }
+  if (body.size() != 1 || LocalName(body[0]) != "Apply" || Attribute(body[0], "function") != "ln1p") return false;
+  std::vector<pugi::xml_node> args;
+  for (pugi::xml_node child = body[0].first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_element && LocalName(child) != "Extension") args.push_back(child);
+  }
+  const std::optional<std::string> name = Attribute(derived, "name");
+  for (const char* attribute : {"mapMissingTo", "defaultValue", "invalidValueTreatment"}) {
+    if (Attribute(body[0], attribute)) return at_.Unsupported(body[0], std::string(attribute) + " on ln1p");
+  }
+  if (args.size() != 1 || LocalName(args[0]) != "FieldRef" || !name || name->empty() ||
+      Attribute(args[0], "mapMissingTo") || Attribute(derived, "dataType").value_or("double") != "double") {
+    return at_.Unsupported(body[0], "ln1p other than of one field, in a double field");
+  }
+  if (scope_.Find(*name) != nullptr) return at_.Invalid(derived, "field " + QuoteString(*name) + " is defined twice");
+  ASSIGN_OR_RETURN(const ScopeField* input, Field(args[0]));
+  if (input->symbolic || input->type != expr::Type::kNumber) return at_.Invalid(args[0], "the field is not numeric");
+  ScopeField field;
+  field.column = scope_.FreshColumn(*name);
+  scope_.columns.insert(field.column);
+  pipeline_.transforms.push_back(MathTransform{input->column, field.column, MathFunction::kLog1p, 1.0});
+  scope_.fields.emplace(*name, std::move(field));
+  return true;
 }
 
 Status Importer::ReadTargets(const pugi::xml_node& model) {
@@ -683,6 +772,11 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
       const std::string feature = Attribute(field, "feature").value_or("predictedValue");
       const std::optional<std::string> name = Attribute(field, "name");
       if (!name) return at_.Invalid(field, "missing attribute 'name'");
+      if (feature == "transformedValue" && classification_ && named_probability && FirstChild(field, "Apply")) {
+        ASSIGN_OR_RETURN(pipeline_.post.threshold, ReadDecisionThreshold(field, probabilities));
+        predicted = *name;
+        continue;
+      }
       if (FirstChild(field, "Apply") || FirstChild(field, "FieldRef") || FirstChild(field, "Constant")) {
         return at_.Unsupported(field, "an OutputField computed by an expression");
       }
@@ -702,6 +796,11 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
         probabilities[static_cast<size_t>(it - classes.begin())] = *name;
         named_probability = true;
         continue;
+      }
+      if (feature == "reasonCode" && LocalName(model) == "Scorecard") {
+        return at_.Unsupported(field, "reasonCode outputs: PMML names the matching Attribute's reasonCode, ranked by "
+                                      "its points against the baseline, and Podium's reason codes (the model "
+                                      "features with the largest contributions) cannot carry those names");
       }
       return at_.Unsupported(field, "output feature " + QuoteString(feature) +
                                         " (supported: predictedValue, predictedDisplayValue, probability)");
@@ -1038,44 +1137,6 @@ Result<int32_t> TreeLowering::Split(const Test& test, const PathFacts& facts, co
   return node;
 }
 
-// Parses the space-separated items of a PMML Array (strings may be quoted).
-Result<std::vector<std::string>> ArrayItems(const Locator& at, const pugi::xml_node& array) {
-  std::vector<std::string> items;
-  const std::string text = array.child_value();
-  size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    if (i >= text.size()) break;
-    std::string item;
-    if (text[i] == '"') {
-      ++i;
-      bool closed = false;
-      while (i < text.size()) {
-        if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '"') {
-          item += '"';
-          i += 2;
-        } else if (text[i] == '"') {
-          ++i;
-          closed = true;
-          break;
-        } else {
-          item += text[i++];
-        }
-      }
-      if (!closed) return at.Invalid(array, "unterminated quoted item");
-    } else {
-      while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) item += text[i++];
-    }
-    items.push_back(std::move(item));
-  }
-  if (const std::optional<std::string> n = Attribute(array, "n")) {
-    if (*n != std::to_string(items.size())) {
-      return at.Invalid(array, "n is " + *n + " but the array has " + std::to_string(items.size()) + " items");
-    }
-  }
-  return items;
-}
-
 // A predicate on a string-valued derived field (which has no column): a
 // split on a 0/1 helper column holding the condition.
 Predicate TreeLowering::HelperPredicate(const std::string& base, const std::string& condition, bool never_missing) {
@@ -1334,18 +1395,6 @@ Result<Predicate> TreeLowering::ParsePredicate(const pugi::xml_node& node) {
   return at_.Unsupported(node, "predicate element is not supported");
 }
 
-// The first predicate element among a node's children.
-pugi::xml_node PredicateOf(const pugi::xml_node& node) {
-  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
-    if (child.type() != pugi::node_element) continue;
-    const std::string_view kind = LocalName(child);
-    if (kind == "SimplePredicate" || kind == "CompoundPredicate" || kind == "SimpleSetPredicate" || kind == "True" ||
-        kind == "False") {
-      return child;
-    }
-  }
-  return pugi::xml_node();
-}
 
 // A PMML Node with its parsed predicate and children.
 struct PmmlNode {
@@ -1592,12 +1641,20 @@ Status Importer::CheckNestedSchema(const pugi::xml_node& model) {
 }
 
 Status Importer::LowerTreeEnsemble(const pugi::xml_node& model) {
+  if (const pugi::xml_node chain = FirstChild(model, "Segmentation");
+      chain && Attribute(chain, "multipleModelMethod") == "modelChain") {
+    return LowerTreeModelChain(model, chain);
+  }
   TreeEnsembleModel ensemble;
   ensemble.num_outputs = classification_ ? static_cast<int32_t>(pipeline_.model.classes.size()) : 1;
   ensemble.base_score.assign(static_cast<size_t>(ensemble.num_outputs), 0.0);
   ensemble.output_transform = OutputTransform::kIdentity;
-  ensemble.precision = NumericPrecision::kFloat64;
   const double factor = target_.rescale_factor;
+  ASSIGN_OR_RETURN(ensemble.precision, TreeMathContext(model));
+  if (ensemble.precision == NumericPrecision::kFloat32 && (classification_ || target_.rescaled)) {
+    return at_.Unsupported(model, "mathContext float for a classifier or with Targets rescaling (the IR sums "
+                                  "regression trees in float, nothing else)");
+  }
   if (LocalName(model) == "TreeModel") {
     ASSIGN_OR_RETURN(Tree tree, LowerTree(model, factor, false));
     ensemble.trees.push_back(std::move(tree));
@@ -1610,6 +1667,10 @@ Status Importer::LowerTreeEnsemble(const pugi::xml_node& model) {
   const std::string method = Attribute(segmentation, "multipleModelMethod").value_or("");
   const std::vector<pugi::xml_node> segments = Children(segmentation, "Segment");
   if (segments.empty()) return at_.Invalid(segmentation, "no Segment");
+  if (ensemble.precision == NumericPrecision::kFloat32 && method != "sum") {
+    return at_.Unsupported(segmentation, "mathContext float with multipleModelMethod " + QuoteString(method) +
+                                             " (the IR sums trees in float only for sum)");
+  }
   double weight_total = 0;
   std::vector<double> weights;
   for (const pugi::xml_node& segment : segments) {
@@ -1670,6 +1731,246 @@ Status Importer::LowerTreeEnsemble(const pugi::xml_node& model) {
   return Status::Ok();
 }
 
+// ---------------------------------------------------------------------------
+// Margin chains and mathContext: reading back what the exporter writes
+// (formats/pmml_export.h, docs/formats/pmml-export.md). A MiningModel whose
+// modelChain computes tree-ensemble margins (MiningModels summing regression
+// TreeModels, or single TreeModels), each an OutputField, and ends in a
+// RegressionModel that only applies logit, softmax or exp to them (every
+// table: intercept 0 and at most the coefficient 1 on one margin) is one IR
+// tree ensemble with that output transform.
+// ---------------------------------------------------------------------------
+
+Result<NumericPrecision> Importer::TreeMathContext(const pugi::xml_node& model) {
+  std::optional<std::string> seen;
+  std::vector<pugi::xml_node> pending = {model};
+  while (!pending.empty()) {
+    const pugi::xml_node current = pending.back();
+    pending.pop_back();
+    const std::string context = Attribute(current, "mathContext").value_or("double");
+    if (context != "double" && context != "float") {
+      return at_.Invalid(current, "unknown mathContext " + QuoteString(context));
+    }
+    if (seen && *seen != context) return at_.Unsupported(current, "models of one ensemble with different mathContexts");
+    seen = context;
+    if (LocalName(current) != "MiningModel") continue;
+    for (const pugi::xml_node& segment : Children(FirstChild(current, "Segmentation"), "Segment")) {
+      for (pugi::xml_node child = segment.first_child(); child; child = child.next_sibling()) {
+        const std::string_view name = LocalName(child);
+        if (child.type() == pugi::node_element && (name == "TreeModel" || name == "MiningModel")) pending.push_back(child);
+      }
+    }
+  }
+  return seen == "float" ? NumericPrecision::kFloat32 : NumericPrecision::kFloat64;
+}
+
+Status Importer::LowerTreeModelChain(const pugi::xml_node& model, const pugi::xml_node& segmentation) {
+  const std::string shape =
+      "multipleModelMethod 'modelChain' other than tree-ensemble margins followed by a RegressionModel applying "
+      "logit, softmax or exp";
+  const std::vector<pugi::xml_node> segments = Children(segmentation, "Segment");
+  if (segments.size() < 2) return at_.Unsupported(segmentation, shape);
+  if (target_.rescaled) return at_.Unsupported(FirstChild(model, "Targets"), "Targets on a modelChain");
+  auto model_of = [&](const pugi::xml_node& segment) -> Result<pugi::xml_node> {
+    const pugi::xml_node predicate = PredicateOf(segment);
+    if (!predicate || LocalName(predicate) != "True") {
+      return at_.Unsupported(predicate ? predicate : segment, "a Segment whose predicate is not True");
+    }
+    pugi::xml_node found;
+    for (pugi::xml_node child = segment.first_child(); child; child = child.next_sibling()) {
+      if (child.type() != pugi::node_element || !IsModelElement(LocalName(child))) continue;
+      if (found) return at_.Invalid(child, "more than one model in a Segment");
+      found = child;
+    }
+    if (!found) return at_.Invalid(segment, "a Segment without a model");
+    return found;
+  };
+  // The margins: each a regression ensemble naming its prediction.
+  std::vector<pugi::xml_node> margin_models;
+  std::vector<std::string> margins;
+  for (size_t s = 0; s + 1 < segments.size(); ++s) {
+    ASSIGN_OR_RETURN(const pugi::xml_node margin_model, model_of(segments[s]));
+    const std::string_view kind = LocalName(margin_model);
+    if ((kind != "MiningModel" && kind != "TreeModel") ||
+        Attribute(margin_model, "functionName").value_or("") != "regression") {
+      return at_.Unsupported(margin_model, shape);
+    }
+    const std::vector<pugi::xml_node> fields = Children(FirstChild(margin_model, "Output"), "OutputField");
+    if (fields.size() != 1 || Attribute(fields[0], "feature").value_or("predictedValue") != "predictedValue" ||
+        !Attribute(fields[0], "name")) {
+      return at_.Unsupported(margin_model, shape + " (each margin model has one predictedValue OutputField)");
+    }
+    margin_models.push_back(margin_model);
+    margins.push_back(*Attribute(fields[0], "name"));
+  }
+  ASSIGN_OR_RETURN(const pugi::xml_node last, model_of(segments.back()));
+  if (LocalName(last) != "RegressionModel" ||
+      Attribute(last, "functionName").value_or("") != (classification_ ? "classification" : "regression")) {
+    return at_.Unsupported(last, shape);
+  }
+  if (Attribute(last, "mathContext").value_or("double") != "double") {
+    return at_.Unsupported(last, "mathContext float on the output transform (the IR applies it in double)");
+  }
+  for (const pugi::xml_node& field : Children(FirstChild(last, "MiningSchema"), "MiningField")) {
+    const std::string name = Attribute(field, "name").value_or("");
+    const std::string usage = Attribute(field, "usageType").value_or("active");
+    if (usage == "predicted" || usage == "target") continue;
+    if (std::find(margins.begin(), margins.end(), name) == margins.end()) {
+      return at_.Unsupported(field, shape + " (it reads only the margins)");
+    }
+  }
+  // Each table: intercept 0 and nothing, or the coefficient 1 on one margin.
+  const std::vector<pugi::xml_node> tables = Children(last, "RegressionTable");
+  std::vector<std::optional<size_t>> table_margin;
+  std::vector<std::string> categories;
+  for (const pugi::xml_node& table : tables) {
+    if (ParseDouble(Attribute(table, "intercept").value_or("")) != 0.0) return at_.Unsupported(table, shape);
+    std::optional<size_t> uses;
+    for (pugi::xml_node term = table.first_child(); term; term = term.next_sibling()) {
+      if (term.type() != pugi::node_element || LocalName(term) == "Extension") continue;
+      const auto it = std::find(margins.begin(), margins.end(), Attribute(term, "name").value_or(""));
+      if (uses || LocalName(term) != "NumericPredictor" || it == margins.end() ||
+          ParseDouble(Attribute(term, "coefficient").value_or("")) != 1.0 ||
+          ParseDouble(Attribute(term, "exponent").value_or("1")) != 1.0) {
+        return at_.Unsupported(term, shape);
+      }
+      uses = static_cast<size_t>(it - margins.begin());
+    }
+    table_margin.push_back(uses);
+    categories.push_back(Attribute(table, "targetCategory").value_or(""));
+  }
+  const std::string method = Attribute(last, "normalizationMethod").value_or("none");
+  TreeEnsembleModel ensemble;
+  std::vector<int32_t> output_of(margins.size(), -1);  // margin -> IR output
+  std::vector<std::string> classes;
+  if (!classification_ && method == "exp" && margins.size() == 1 && tables.size() == 1 && table_margin[0] == 0u) {
+    ensemble.output_transform = OutputTransform::kExp;
+    output_of[0] = 0;
+  } else if (classification_ && method == "logit" && margins.size() == 1 && tables.size() == 2 &&
+             table_margin[0] == 0u && !table_margin[1]) {
+    // PMML's logit: the first table's category gets 1 / (1 + exp(-y)).
+    ensemble.output_transform = OutputTransform::kLogistic;
+    output_of[0] = 0;
+    classes = {categories[1], categories[0]};
+  } else if (classification_ && method == "softmax" && tables.size() == margins.size()) {
+    ensemble.output_transform = OutputTransform::kSoftmax;
+    for (size_t t = 0; t < tables.size(); ++t) {
+      if (!table_margin[t] || output_of[*table_margin[t]] >= 0) return at_.Unsupported(tables[t], shape);
+      output_of[*table_margin[t]] = static_cast<int32_t>(t);
+    }
+    classes = categories;
+  } else {
+    return at_.Unsupported(last, shape);
+  }
+  if (classification_) {
+    std::vector<std::string> sorted_classes = pipeline_.model.classes;
+    std::vector<std::string> sorted_categories = classes;
+    std::sort(sorted_classes.begin(), sorted_classes.end());
+    std::sort(sorted_categories.begin(), sorted_categories.end());
+    if (sorted_classes != sorted_categories) {
+      return at_.Unsupported(last, "the RegressionTables' categories differ from the target's values");
+    }
+    pipeline_.model.classes = classes;
+  }
+  ensemble.num_outputs = ensemble.output_transform == OutputTransform::kSoftmax ? static_cast<int32_t>(margins.size()) : 1;
+  ensemble.base_score.assign(static_cast<size_t>(ensemble.num_outputs), 0.0);
+  ensemble.aggregation = Aggregation::kSum;
+  ensemble.precision = NumericPrecision::kFloat64;
+  // The margins are regressions: their trees have scalar leaves.
+  const bool classification = classification_;
+  classification_ = false;
+  Status lowered = Status::Ok();
+  for (size_t m = 0; m < margin_models.size() && lowered.ok(); ++m) {
+    const pugi::xml_node& margin_model = margin_models[m];
+    Result<NumericPrecision> precision = TreeMathContext(margin_model);
+    if (!precision.ok()) {
+      lowered = precision.status();
+      break;
+    }
+    if (m > 0 && *precision != ensemble.precision) {
+      lowered = at_.Unsupported(margin_model, "margins with different mathContexts");
+      break;
+    }
+    ensemble.precision = *precision;
+    std::vector<pugi::xml_node> tree_models;
+    if (LocalName(margin_model) == "TreeModel") {
+      tree_models.push_back(margin_model);
+    } else {
+      const pugi::xml_node inner = FirstChild(margin_model, "Segmentation");
+      if (!inner || Attribute(inner, "multipleModelMethod").value_or("") != "sum") {
+        lowered = at_.Unsupported(inner ? inner : margin_model, shape + " (a margin sums its trees)");
+        break;
+      }
+      lowered = CheckNestedSchema(margin_model);
+      for (const pugi::xml_node& segment : Children(inner, "Segment")) {
+        if (!lowered.ok()) break;
+        Result<pugi::xml_node> tree_model = model_of(segment);
+        if (!tree_model.ok()) {
+          lowered = tree_model.status();
+        } else if (LocalName(*tree_model) != "TreeModel" ||
+                   Attribute(*tree_model, "functionName").value_or("") != "regression") {
+          lowered = at_.Unsupported(*tree_model, shape + " (a margin sums regression TreeModels)");
+        } else {
+          tree_models.push_back(*tree_model);
+        }
+      }
+    }
+    for (const pugi::xml_node& tree_model : tree_models) {
+      if (!lowered.ok()) break;
+      lowered = CheckNestedSchema(tree_model);
+      if (lowered.ok()) lowered = ReadTransformations(FirstChild(tree_model, "LocalTransformations"));
+      if (!lowered.ok()) break;
+      Result<Tree> tree = LowerTree(tree_model, 1.0, false);
+      if (!tree.ok()) {
+        lowered = tree.status();
+        break;
+      }
+      tree->output = output_of[m];
+      ensemble.trees.push_back(std::move(tree).value());
+    }
+  }
+  classification_ = classification;
+  RETURN_IF_ERROR(lowered);
+  pipeline_.model.body = std::move(ensemble);
+  return Status::Ok();
+}
+
+// A binary classifier's decision threshold, as the exporter writes it: the
+// label OutputField is
+//   if(greaterOrEqual(<probability of classes[1]>, t), classes[1], classes[0])
+// over an earlier probability OutputField. Any other expression is refused.
+Result<double> Importer::ReadDecisionThreshold(const pugi::xml_node& field,
+                                               const std::vector<std::string>& probabilities) {
+  const std::string shape = "an OutputField computed by an expression (other than a binary classifier's "
+                            "threshold on its probability)";
+  const std::vector<std::string>& classes = pipeline_.model.classes;
+  if (classes.size() != 2) return at_.Unsupported(field, shape);
+  auto elements = [](const pugi::xml_node& node) {
+    std::vector<pugi::xml_node> out;
+    for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+      if (child.type() == pugi::node_element && LocalName(child) != "Extension") out.push_back(child);
+    }
+    return out;
+  };
+  const std::vector<pugi::xml_node> body = elements(field);
+  if (body.size() != 1 || Attribute(body[0], "function") != "if") return at_.Unsupported(field, shape);
+  const std::vector<pugi::xml_node> branches = elements(body[0]);
+  if (branches.size() != 3 || LocalName(branches[0]) != "Apply" ||
+      Attribute(branches[0], "function") != "greaterOrEqual" || LocalName(branches[1]) != "Constant" ||
+      LocalName(branches[2]) != "Constant" || branches[1].child_value() != classes[1] ||
+      branches[2].child_value() != classes[0]) {
+    return at_.Unsupported(body[0], shape);
+  }
+  const std::vector<pugi::xml_node> compare = elements(branches[0]);
+  if (compare.size() != 2 || LocalName(compare[0]) != "FieldRef" || LocalName(compare[1]) != "Constant" ||
+      Attribute(compare[0], "field") != probabilities[1]) {
+    return at_.Unsupported(branches[0], shape);
+  }
+  const std::optional<double> threshold = ParseDouble(compare[1].child_value());
+  if (!threshold) return at_.Invalid(compare[1], "the threshold is not a finite number");
+  return *threshold;
+}
+
 Result<Pipeline> Importer::Run() {
   ParsedDocument parsed;
   RETURN_IF_ERROR(ParseDocument(xml_, options_, at_, parsed));
@@ -1685,8 +1986,22 @@ Result<Pipeline> Importer::Run() {
   }
   if (!model) return at_.Invalid(root, "no model element");
   const std::string_view kind = LocalName(model);
-  if (kind != "RegressionModel" && kind != "TreeModel" && kind != "MiningModel") {
-    return at_.Unsupported(model, "this model type (supported: RegressionModel, TreeModel, MiningModel of TreeModels)");
+  if (kind != "RegressionModel" && kind != "TreeModel" && kind != "MiningModel" && kind != "GeneralRegressionModel" &&
+      kind != "Scorecard" && kind != "NaiveBayesModel") {
+    // Why the two most often asked for are not lowered: their outputs are
+    // not what the IR's models produce.
+    const std::string why =
+        kind == "RuleSetModel"      ? ": a rule's confidence and weight are not class probabilities, which the IR's "
+                                      "classifiers output"
+        : kind == "ClusteringModel" ? ": cluster ids and affinities are neither a regression value nor class "
+                                      "probabilities"
+                                    : "";
+    return at_.Unsupported(model, "this model type (supported: RegressionModel, GeneralRegressionModel, Scorecard, "
+                                  "NaiveBayesModel, TreeModel, MiningModel of TreeModels)" + why);
+  }
+  if (kind != "TreeModel" && kind != "MiningModel" && Attribute(model, "mathContext").value_or("double") != "double") {
+    return at_.Unsupported(model, "mathContext " + QuoteString(*Attribute(model, "mathContext")) +
+                                      " (only tree ensembles are computed in float)");
   }
   if (Attribute(model, "isScorable").value_or("true") == "false") {
     return at_.Invalid(model, "the model is marked isScorable=\"false\"");
@@ -1704,6 +2019,14 @@ Result<Pipeline> Importer::Run() {
   pipeline_.model.task = classification_ ? Task::kClassification : Task::kRegression;
   if (kind == "RegressionModel") {
     RETURN_IF_ERROR(LowerRegression(model));
+  } else if (kind == "GeneralRegressionModel") {
+    RETURN_IF_ERROR(pmml_internal::LowerGeneralRegression(build_, model, target_, classification_));
+  } else if (kind == "Scorecard") {
+    if (classification_) return at_.Unsupported(model, "a Scorecard with functionName classification");
+    RETURN_IF_ERROR(pmml_internal::LowerScorecard(build_, model, target_));
+  } else if (kind == "NaiveBayesModel") {
+    if (!classification_) return at_.Unsupported(model, "a NaiveBayesModel with functionName regression");
+    RETURN_IF_ERROR(pmml_internal::LowerNaiveBayes(build_, model));
   } else {
     if (classification_ && pipeline_.model.classes.size() < 2) {
       return at_.Unsupported(dictionary_.at(target_.name).element,

@@ -17,6 +17,15 @@
 //   * RegressionModel -> a GLM; TreeModel -> a one-tree ensemble; MiningModel
 //     with a Segmentation of TreeModels (sum, average, weightedAverage,
 //     majorityVote, weightedMajorityVote) -> a tree ensemble.
+//   * GeneralRegressionModel (regression, generalLinear, generalizedLinear,
+//     multinomialLogistic, ordinalMultinomial) -> a GLM whose features are
+//     the parameters' PPMatrix products; links the IR lacks and ordinal
+//     models with more than two categories go through derived columns.
+//   * Scorecard -> a column per Characteristic holding its first matching
+//     Attribute's partial score, summed by an identity GLM (baselines as the
+//     GLM's feature means); reasonCode outputs are refused.
+//   * NaiveBayesModel -> log-likelihood columns per input and class and a
+//     multinomial GLM over them (softmax = PMML's normalisation).
 //   * Targets rescaleFactor/rescaleConstant are folded into the model.
 // One code path serves every version; where versions differ (usageType
 // "predicted" before 4.3 and "target" since, attributes added in later

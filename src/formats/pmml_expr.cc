@@ -725,4 +725,99 @@ Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& de
   return Status::Ok();
 }
 
+std::string IndicatorText(const std::string& condition) {
+  return StrictIf(condition, "1", "0", expr::Type::kNumber);
+}
+
+namespace {
+
+// Parts of one CompoundPredicate or items of one SimpleSetPredicate spelled
+// as a chain: the expression language nests at most 256 levels.
+constexpr size_t kMaxPredicateParts = 100;
+
+}  // namespace
+
+Result<std::string> PredicateText(const Locator& at, const Scope& scope, const pugi::xml_node& node) {
+  const std::string_view kind = LocalName(node);
+  if (kind == "True") return std::string("true");
+  if (kind == "False") return std::string("false");
+  if (kind == "SimplePredicate" || kind == "SimpleSetPredicate") {
+    const std::optional<std::string> name = Attribute(node, "field");
+    if (!name) return at.Invalid(node, "missing attribute 'field'");
+    const ScopeField* field = scope.Find(*name);
+    if (field == nullptr) return at.Invalid(node, "unknown field " + QuoteString(*name));
+    if (kind == "SimpleSetPredicate") {
+      const std::string op = Attribute(node, "booleanOperator").value_or("");
+      if (op != "isIn" && op != "isNotIn") return at.Invalid(node, "unknown booleanOperator " + QuoteString(op));
+      const pugi::xml_node array = FirstChild(node, "Array");
+      if (!array) return at.Invalid(node, "missing Array");
+      ASSIGN_OR_RETURN(std::vector<std::string> items, ArrayItems(at, array));
+      if (items.empty()) return at.Invalid(array, "an empty Array");
+      if (items.size() > kMaxPredicateParts) {
+        return at.Unsupported(array, "more than " + std::to_string(kMaxPredicateParts) + " values in one set");
+      }
+      // Kleene "or" of the equalities: missing exactly when the field is.
+      std::string any;
+      for (const std::string& item : items) {
+        ASSIGN_OR_RETURN(std::string equals, EqualsText(at, array, *field, item));
+        any += (any.empty() ? "" : " or ") + equals;
+      }
+      return op == "isIn" ? "(" + any + ")" : "(not (" + any + "))";
+    }
+    const std::string op = Attribute(node, "operator").value_or("");
+    if (op == "isMissing") return "(" + MissingTest(*field) + ")";
+    if (op == "isNotMissing") return "(not " + MissingTest(*field) + ")";
+    const std::optional<std::string> value = Attribute(node, "value");
+    if (!value) return at.Invalid(node, "missing attribute 'value'");
+    if (op == "equal" || op == "notEqual") {
+      ASSIGN_OR_RETURN(std::string equals, EqualsText(at, node, *field, *value));
+      return op == "equal" ? equals : "(not " + equals + ")";
+    }
+    const char* comparison = op == "lessThan"         ? " < "
+                             : op == "lessOrEqual"    ? " <= "
+                             : op == "greaterThan"    ? " > "
+                             : op == "greaterOrEqual" ? " >= "
+                                                      : nullptr;
+    if (comparison == nullptr) return at.Invalid(node, "unknown operator " + QuoteString(op));
+    if (field->symbolic || field->type != expr::Type::kNumber) {
+      return at.Unsupported(node, "operator " + op + " on a field that is not a number");
+    }
+    const std::optional<double> number = ParseDouble(*value);
+    if (!number) return at.Invalid(node, QuoteString(*value) + " is not a number");
+    return "(" + QuoteColumn(field->column) + comparison + NumberLiteral(*number) + ")";
+  }
+  if (kind == "CompoundPredicate") {
+    const std::string op = Attribute(node, "booleanOperator").value_or("");
+    std::vector<std::string> parts;
+    for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+      if (child.type() != pugi::node_element || LocalName(child) == "Extension") continue;
+      if (parts.size() == kMaxPredicateParts) {
+        return at.Unsupported(node, "more than " + std::to_string(kMaxPredicateParts) + " parts");
+      }
+      ASSIGN_OR_RETURN(std::string part, PredicateText(at, scope, child));
+      parts.push_back(std::move(part));
+    }
+    if (parts.size() < 2) return at.Invalid(node, "a CompoundPredicate needs at least two predicates");
+    std::string text;
+    if (op == "and" || op == "or") {
+      // Kleene logic, as PMML's three-valued and/or.
+      for (const std::string& part : parts) text += (text.empty() ? "" : " " + op + " ") + part;
+      return "(" + text + ")";
+    }
+    if (op == "xor") {
+      // UNKNOWN when any part is: inequality of booleans is missing then.
+      text = parts[0];
+      for (size_t i = 1; i < parts.size(); ++i) text = "(" + text + " != " + parts[i] + ")";
+      return text;
+    }
+    if (op == "surrogate") {
+      // The first part that is not UNKNOWN decides; all UNKNOWN is UNKNOWN.
+      for (const std::string& part : parts) text += (text.empty() ? "" : ", ") + part;
+      return "coalesce(" + text + ")";
+    }
+    return at.Invalid(node, "unknown booleanOperator " + QuoteString(op));
+  }
+  return at.Unsupported(node, "this predicate element");
+}
+
 }  // namespace podium::pmml_internal

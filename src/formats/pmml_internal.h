@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <optional>
@@ -118,6 +119,69 @@ Result<Lowered> LowerExpression(const Locator& at, const Scope& scope, const pug
 // added to `scope`.
 Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& derived_field,
                        std::vector<Transform>& transforms);
+
+// The space-separated items of a PMML Array (strings may be quoted).
+Result<std::vector<std::string>> ArrayItems(const Locator& at, const pugi::xml_node& array);
+
+// The first predicate element (SimplePredicate, CompoundPredicate,
+// SimpleSetPredicate, True, False) among a node's children, or a null node.
+pugi::xml_node PredicateOf(const pugi::xml_node& node);
+
+// A boolean expression as a number: 1 when true, 0 when false, missing when
+// missing (the expression language's `if` would take the else branch).
+std::string IndicatorText(const std::string& condition);
+
+// A PMML predicate as a boolean expression under PMML's three-valued logic:
+// true, false, or missing for UNKNOWN (a comparison with a missing value).
+// `if p then a else b` then takes `a` exactly when PMML's predicate is TRUE.
+Result<std::string> PredicateText(const Locator& at, const Scope& scope, const pugi::xml_node& predicate);
+
+// The model's target field and the Targets rescaling of its prediction.
+struct TargetInfo {
+  std::string name;
+  double rescale_factor = 1.0;
+  double rescale_constant = 0.0;
+  bool rescaled = false;
+};
+
+// What a model lowering adds to the pipeline being built: model features and
+// helper columns (a derive transform per distinct expression, so equal terms
+// share one column).
+class ModelBuilder {
+ public:
+  ModelBuilder(const Locator& at, Scope& scope, Pipeline& pipeline) : at_(at), scope_(scope), pipeline_(pipeline) {}
+  ModelBuilder(const ModelBuilder&) = delete;
+  ModelBuilder& operator=(const ModelBuilder&) = delete;
+
+  // The index of `column` among the model's features, added when new.
+  int32_t FeatureIndex(const std::string& column);
+  // A column holding `expression`, named `base` (made unique).
+  std::string AddHelperColumn(const std::string& base, const std::string& expression);
+  // The field named by the node's attribute (kInvalidArgument when absent or unknown).
+  Result<const ScopeField*> Field(const pugi::xml_node& node, std::string_view attribute = "field") const;
+
+  const Locator& at() const { return at_; }
+  const Scope& scope() const { return scope_; }
+  Pipeline& pipeline() { return pipeline_; }
+
+ private:
+  const Locator& at_;
+  Scope& scope_;
+  Pipeline& pipeline_;
+  std::map<std::string, int32_t, std::less<>> feature_index_;
+  std::map<std::string, std::string, std::less<>> helper_columns_;  // expression -> column
+};
+
+// Model lowerings (one file each). They set pipeline.model (task, classes,
+// body) and the features; classes arrive as the target's listed values (may
+// be empty). Errors name the element and line.
+//   pmml_general_regression.cc: GeneralRegressionModel -> GLM.
+Status LowerGeneralRegression(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target,
+                              bool classification);
+//   pmml_scorecard.cc: Scorecard -> identity GLM over one column per Characteristic.
+Status LowerScorecard(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target);
+//   pmml_naive_bayes.cc: NaiveBayesModel -> multinomial GLM over log-likelihood columns.
+Status LowerNaiveBayes(ModelBuilder& build, const pugi::xml_node& model);
 
 }  // namespace podium::pmml_internal
 

@@ -1,0 +1,521 @@
+#include "formats/pmml_export.h"
+
+#include <gtest/gtest.h>
+#include <pugixml.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "formats/pmml.h"
+#include "pipeline/input.h"
+#include "pipeline/pipeline_json.h"
+#include "reference/reference.h"
+
+namespace podium {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path SourceDir() { return fs::path(PODIUM_SOURCE_DIR); }
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Pipeline GoldenPipeline(const std::string& name) {
+  Result<Pipeline> pipeline =
+      ReadPipelineJson(ReadText(SourceDir() / "tests" / "golden" / "cases" / name / "pipeline.json"));
+  EXPECT_TRUE(pipeline.ok()) << name << ": " << pipeline.status().ToString();
+  return pipeline.ok() ? *pipeline : Pipeline();
+}
+
+PmmlImportOptions ImportOptions() {
+  PmmlImportOptions options;
+  options.name = "roundtrip";
+  return options;
+}
+
+Pipeline RoundTrip(const Pipeline& pipeline) {
+  Result<std::string> document = ExportPmml(pipeline, PmmlExportOptions{});
+  EXPECT_TRUE(document.ok()) << document.status().ToString();
+  if (!document.ok()) return pipeline;
+  Result<Pipeline> imported = ImportPmml(*document, ImportOptions());
+  EXPECT_TRUE(imported.ok()) << imported.status().ToString() << "\n" << *document;
+  return imported.ok() ? *imported : pipeline;
+}
+
+bool SameBits(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return std::memcmp(&a, &b, sizeof a) == 0 || (a == 0 && b == 0);
+}
+
+// Scores `rows` (cells in input order, nullopt = missing) with the pipeline
+// and its round trip; every value must be the same double.
+void ExpectSameScores(const Pipeline& pipeline, const std::vector<std::vector<std::optional<std::string>>>& rows) {
+  const Pipeline back = RoundTrip(pipeline);
+  for (const auto& row : rows) {
+    std::vector<RawValue> raw;
+    std::string trace;
+    for (const auto& cell : row) {
+      raw.push_back(cell ? RawValue::Text(*cell) : RawValue::Missing());
+      trace += (cell ? *cell : "<missing>") + " ";
+    }
+    SCOPED_TRACE("row: " + trace);
+    const Result<Prediction> expected = reference::ScoreRow(pipeline, raw);
+    const Result<Prediction> actual = reference::ScoreRow(back, raw);
+    ASSERT_EQ(actual.ok(), expected.ok()) << (actual.ok() ? expected.status() : actual.status()).ToString();
+    if (!expected.ok()) continue;
+    ASSERT_EQ(actual->values.size(), expected->values.size());
+    for (size_t k = 0; k < expected->values.size(); ++k) {
+      EXPECT_PRED2(SameBits, actual->values[k], expected->values[k]) << "values[" << k << "]";
+    }
+    EXPECT_EQ(actual->label, expected->label);
+  }
+}
+
+// A regression whose prediction is the one column `feature` (coefficient 1).
+Pipeline Regression(std::vector<InputField> inputs, std::vector<Transform> transforms, const std::string& feature) {
+  Pipeline pipeline;
+  pipeline.name = "t";
+  pipeline.inputs = std::move(inputs);
+  pipeline.transforms = std::move(transforms);
+  pipeline.features = {feature};
+  GlmModel glm;
+  glm.intercepts = {0};
+  glm.coefficients = {1};
+  pipeline.model.body = glm;
+  return pipeline;
+}
+
+InputField NumberField(const std::string& name) {
+  InputField field;
+  field.name = name;
+  return field;
+}
+
+InputField CategoryField(const std::string& name, std::vector<std::string> levels) {
+  InputField field;
+  field.name = name;
+  field.type = FieldType::kCategory;
+  field.levels = std::move(levels);
+  return field;
+}
+
+InputField BooleanField(const std::string& name) {
+  InputField field;
+  field.name = name;
+  field.type = FieldType::kBoolean;
+  return field;
+}
+
+// The values every numeric input takes in the tests below: missing, both
+// sides of the edges used, zero, negatives, fractions.
+const std::vector<std::optional<std::string>>& Numbers() {
+  static const auto* numbers = new std::vector<std::optional<std::string>>{
+      std::nullopt, "0", "-0", "1", "2", "2.5", "-3", "0.1", "1e-300", "100", "-1.5", "-1", "-0.999", "1e-10"};
+  return *numbers;
+}
+
+TEST(PmmlExport, ExpressionsKeepTheLanguagesSemantics) {
+  // Each expression is one derived column; the language's missing-value
+  // rules (if takes else on a missing condition, min/max are missing with
+  // any argument, coalesce) must survive PMML's different ones.
+  const std::vector<std::string> expressions = {
+      "if a > 1 then a else b",
+      "if f then a else 7",
+      "min(a, b)",
+      "max(a, 2)",
+      "min(a)",
+      "coalesce(a, b, 3)",
+      "-a",
+      "a - b * 2 / (b + 1)",
+      "a in (1, 2)",
+      "a not in (0, 2.5)",
+      "c == 'x'",
+      "'y' != c",
+      "c in ('x', 'zz')",
+      "not f",
+      "is_missing(a) or f",
+      "is_missing(c) and not is_missing(b)",
+      "(a > b) == f",
+      "a <= b",
+      "a >= 0 and b < 2",
+      "pow(a, 2) + abs(b) + floor(a) * ceil(b)",
+      "log(a) + log10(b)",
+      "sqrt(a) - exp(b)",
+      "pow(b, 0.5)",
+      "a / b",
+  };
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (const auto& a : Numbers()) {
+    for (const std::optional<std::string>& b : {std::optional<std::string>(), std::optional<std::string>("2"),
+                                                 std::optional<std::string>("-0.5"), std::optional<std::string>("0")}) {
+      for (const std::optional<std::string>& c :
+           {std::optional<std::string>(), std::optional<std::string>("x"), std::optional<std::string>("y")}) {
+        for (const std::optional<std::string>& f : {std::optional<std::string>(), std::optional<std::string>("true"),
+                                                     std::optional<std::string>("false")}) {
+          rows.push_back({a, b, c, f});
+        }
+      }
+    }
+  }
+  for (const std::string& expression : expressions) {
+    SCOPED_TRACE(expression);
+    ExpectSameScores(Regression({NumberField("a"), NumberField("b"), CategoryField("c", {"x", "y"}), BooleanField("f")},
+                                {DeriveTransform{"d", expression}}, "d"),
+                     rows);
+  }
+}
+
+TEST(PmmlExport, TransformsKeepTheirValues) {
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (const auto& x : Numbers()) {
+    for (const std::optional<std::string>& c : {std::optional<std::string>(), std::optional<std::string>("x"),
+                                                 std::optional<std::string>("y"), std::optional<std::string>("z")}) {
+      rows.push_back({x, c});
+    }
+  }
+  const std::vector<InputField> inputs = {NumberField("x"), CategoryField("c", {"x", "y", "z"})};
+  struct Case {
+    Transform transform;
+    std::string feature;
+  };
+  const std::vector<Case> cases = {
+      {ImputeTransform{"x", "out", ImputeStrategy::kMean, 2.5}, "out"},
+      {ClipTransform{"x", "out", -1.0, 2.0}, "out"},
+      {ClipTransform{"x", "out", std::nullopt, 0.5}, "out"},
+      {ClipTransform{"x", "out", 0.0, std::nullopt}, "out"},
+      {StandardizeTransform{"x", "out", 0.3, 1.7}, "out"},
+      {MinMaxTransform{"x", "out", -3, 7, -1, 1}, "out"},
+      {MathTransform{"x", "out", MathFunction::kLog, 1.0}, "out"},
+      {MathTransform{"x", "out", MathFunction::kLog1p, 1.0}, "out"},
+      {MathTransform{"x", "out", MathFunction::kPower, 0.5}, "out"},
+      {MathTransform{"x", "out", MathFunction::kPower, -2}, "out"},
+      {BucketizeTransform{"x", "out", {0, 1, 2.5}, false, {}}, "out"},
+      {BucketizeTransform{"x", "out", {0, 1, 2.5}, true, {}}, "out"},
+      {OneHotTransform{"c", "c=", {"x", "y"}, UnknownLevelPolicy::kIgnore}, "c=y"},
+      {OneHotTransform{"c", "c=", {"x", "y"}, UnknownLevelPolicy::kMissing}, "c=x"},
+      {OrdinalTransform{"c", "out", {"y", "x"}, UnknownLevelPolicy::kIgnore, -7}, "out"},
+      {OrdinalTransform{"c", "out", {"y", "x"}, UnknownLevelPolicy::kMissing, -1}, "out"},
+      {OrdinalTransform{"c", "out", {"x", "y", "z"}, UnknownLevelPolicy::kError, -1}, "out"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(TransformOpName(c.transform)) + " -> " + c.feature);
+    ExpectSameScores(Regression(inputs, {c.transform}, c.feature), rows);
+  }
+  // A bucketize with labels and a category imputation give category columns,
+  // read through encoders.
+  ExpectSameScores(Regression(inputs,
+                              {BucketizeTransform{"x", "band", {0, 2}, false, {"low", "mid", "high"}},
+                               OneHotTransform{"band", "", {"low", "high"}, UnknownLevelPolicy::kIgnore}},
+                              "band=high"),
+                   rows);
+  ExpectSameScores(Regression(inputs,
+                              {ImputeTransform{"c", "c2", ImputeStrategy::kMostFrequent, std::string("z")},
+                               OrdinalTransform{"c2", "rank", {"z", "x"}, UnknownLevelPolicy::kIgnore, 5}},
+                              "rank"),
+                   rows);
+}
+
+// One split at the root with two leaves.
+Tree Stump(int32_t feature, double threshold, bool default_left, double left, double right) {
+  Tree tree;
+  tree.feature = {feature, -1, -1};
+  tree.threshold = {threshold, 0, 0};
+  tree.left = {1, -1, -1};
+  tree.right = {2, -1, -1};
+  tree.default_left = {static_cast<uint8_t>(default_left ? 1 : 0), 0, 0};
+  tree.leaf_values = {0, left, right};
+  return tree;
+}
+
+TEST(PmmlExport, TreeSplitsOnBooleansAndNumbers) {
+  Pipeline pipeline = Regression({BooleanField("f"), NumberField("x")}, {}, "f");
+  pipeline.features = {"f", "x"};
+  TreeEnsembleModel ensemble;
+  ensemble.base_score = {0.125};
+  // Booleans split inside (0, 1], at 0 (every value right) and above 1 (every
+  // value left), with missing values either way.
+  ensemble.trees = {Stump(0, 0.5, false, 1, 2),     Stump(0, 1, true, 4, 8),     Stump(0, 0, true, 16, 32),
+                    Stump(0, 2, false, 64, 128),    Stump(0, 2, true, 256, 512), Stump(0, -1, false, 1024, 2048),
+                    Stump(1, 0.25, true, 0.5, 0.75), Stump(1, -1.5, false, 3, 5)};
+  pipeline.model.body = ensemble;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (const std::optional<std::string>& f :
+       {std::optional<std::string>(), std::optional<std::string>("true"), std::optional<std::string>("false")}) {
+    for (const auto& x : Numbers()) rows.push_back({f, x});
+    rows.push_back({f, "0.25"});
+    rows.push_back({f, "0.24999999999999997"});
+  }
+  ExpectSameScores(pipeline, rows);
+  for (TreeEnsembleModel* model : {&std::get<TreeEnsembleModel>(pipeline.model.body)}) {
+    model->precision = NumericPrecision::kFloat32;
+  }
+  ExpectSameScores(pipeline, rows);
+}
+
+TEST(PmmlExport, InverseLinkGlmIsAGeneralRegressionModel) {
+  InputField exposure = NumberField("exposure");
+  Pipeline pipeline = Regression({NumberField("x"), BooleanField("f"), exposure}, {}, "x");
+  pipeline.features = {"x", "f"};
+  GlmModel glm;
+  glm.family = GlmFamily::kGamma;
+  glm.link = LinkFunction::kInverse;
+  glm.intercepts = {0.75};
+  glm.coefficients = {0.125, -0.3};
+  glm.offset = "exposure";
+  pipeline.model.body = glm;
+  Result<std::string> document = ExportPmml(pipeline, PmmlExportOptions{});
+  ASSERT_TRUE(document.ok()) << document.status().ToString();
+  EXPECT_NE(document->find("<GeneralRegressionModel functionName=\"regression\" modelType=\"generalizedLinear\" "
+                           "linkFunction=\"power\" linkParameter=\"-1\" distribution=\"gamma\""),
+            std::string::npos)
+      << *document;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (const auto& x : Numbers()) {
+    for (const std::optional<std::string>& f :
+         {std::optional<std::string>(), std::optional<std::string>("true"), std::optional<std::string>("false")}) {
+      rows.push_back({x, f, "0.5"});
+      rows.push_back({x, f, std::nullopt});
+    }
+  }
+  ExpectSameScores(pipeline, rows);
+  EXPECT_EQ(std::get<GlmModel>(RoundTrip(pipeline).model.body).link, LinkFunction::kInverse);
+}
+
+TEST(PmmlExport, InputPoliciesBecomeTreatments) {
+  InputField x = NumberField("x");
+  x.min = -2;
+  x.max = 10;
+  x.on_missing = {ValuePolicyKind::kReplace, 1.5};
+  x.on_invalid = {ValuePolicyKind::kReplace, 9.0};
+  InputField n = NumberField("n");
+  n.type = FieldType::kInteger;
+  n.on_invalid = {ValuePolicyKind::kMissing, 0.0};
+  InputField m = NumberField("m");
+  m.on_missing = {ValuePolicyKind::kError, 0.0};
+  InputField c = CategoryField("c", {"a", "b"});
+  c.on_missing = {ValuePolicyKind::kReplace, std::string("b")};
+  c.on_invalid = {ValuePolicyKind::kReplace, std::string("a")};
+  Pipeline pipeline = Regression({x, n, c, m},
+                                 {OneHotTransform{"c", "", {"a", "b"}, UnknownLevelPolicy::kError},
+                                  DeriveTransform{"sum", "x + coalesce(n, 100) + `c=b` + m"}},
+                                 "sum");
+  const Pipeline back = RoundTrip(pipeline);
+  ASSERT_EQ(back.inputs.size(), 4u);
+  EXPECT_EQ(back.inputs[0].min, -2.0);
+  EXPECT_EQ(back.inputs[0].max, 10.0);
+  EXPECT_EQ(back.inputs[0].on_missing.kind, ValuePolicyKind::kReplace);
+  EXPECT_EQ(back.inputs[1].type, FieldType::kInteger);
+  EXPECT_EQ(back.inputs[1].on_missing.kind, ValuePolicyKind::kMissing);
+  EXPECT_EQ(back.inputs[1].on_invalid.kind, ValuePolicyKind::kMissing);
+  EXPECT_EQ(back.inputs[3].on_missing.kind, ValuePolicyKind::kError);
+  EXPECT_EQ(back.inputs[3].on_invalid.kind, ValuePolicyKind::kError);
+  EXPECT_EQ(back.inputs[2].levels, (std::vector<std::string>{"a", "b"}));
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (const std::optional<std::string>& xv : {std::optional<std::string>(), std::optional<std::string>("3"),
+                                                std::optional<std::string>("11"), std::optional<std::string>("abc")}) {
+    for (const std::optional<std::string>& nv : {std::optional<std::string>(), std::optional<std::string>("4"),
+                                                  std::optional<std::string>("4.5")}) {
+      for (const std::optional<std::string>& cv : {std::optional<std::string>(), std::optional<std::string>("a"),
+                                                    std::optional<std::string>("q")}) {
+        rows.push_back({xv, nv, cv, "1"});
+        rows.push_back({xv, nv, cv, std::nullopt});
+      }
+    }
+  }
+  ExpectSameScores(pipeline, rows);
+}
+
+TEST(PmmlExport, DocumentsAreWellFormedAndDeclareEveryField) {
+  for (const auto& entry : fs::directory_iterator(SourceDir() / "tests" / "golden" / "cases")) {
+    if (!fs::exists(entry.path() / "pipeline.json")) continue;
+    const std::string name = entry.path().filename().string();
+    SCOPED_TRACE(name);
+    Result<std::string> document = ExportPmml(GoldenPipeline(name), PmmlExportOptions{});
+    if (!document.ok()) {
+      EXPECT_EQ(document.status().code(), StatusCode::kUnimplemented) << document.status().ToString();
+      continue;
+    }
+    pugi::xml_document xml;
+    ASSERT_TRUE(xml.load_string(document->c_str())) << *document;
+    const pugi::xml_node root = xml.document_element();
+    EXPECT_STREQ(root.name(), "PMML");
+    EXPECT_STREQ(root.attribute("xmlns").value(), "http://www.dmg.org/PMML-4_4");
+    EXPECT_STREQ(root.attribute("version").value(), "4.4");
+    EXPECT_STREQ(root.child("Header").child("Application").attribute("name").value(), "Podium");
+    EXPECT_FALSE(root.child("Header").child("Timestamp"));
+    // Declared: DataFields, DerivedFields, OutputFields (a modelChain's
+    // later segments read the earlier ones').
+    std::set<std::string> declared;
+    for (const char* kind : {"DataField", "DerivedField", "OutputField"}) {
+      for (const pugi::xpath_node& node : root.select_nodes((std::string("//") + kind).c_str())) {
+        EXPECT_TRUE(declared.insert(node.node().attribute("name").value()).second)
+            << kind << " " << node.node().attribute("name").value() << " declared twice";
+      }
+    }
+    const std::vector<std::pair<std::string, std::string>> references = {
+        {"FieldRef", "field"},         {"NormDiscrete", "field"},       {"Discretize", "field"},
+        {"FieldColumnPair", "field"},  {"SimplePredicate", "field"},    {"SimpleSetPredicate", "field"},
+        {"MiningField", "name"},       {"NumericPredictor", "name"},    {"CategoricalPredictor", "name"},
+        {"Target", "field"}};
+    for (const auto& [kind, attribute] : references) {
+      for (const pugi::xpath_node& node : root.select_nodes(("//" + kind).c_str())) {
+        const std::string field = node.node().attribute(attribute.c_str()).value();
+        EXPECT_TRUE(declared.count(field)) << kind << " refers to undeclared field '" << field << "'";
+      }
+    }
+    // Every defaultChild names a child Node.
+    for (const pugi::xpath_node& node : root.select_nodes("//Node[@defaultChild]")) {
+      const std::string id = node.node().attribute("defaultChild").value();
+      EXPECT_TRUE(node.node().find_child_by_attribute("Node", "id", id.c_str())) << "defaultChild " << id;
+    }
+  }
+}
+
+// Expected documents for a few pipelines, so that output changes show in
+// review. PODIUM_UPDATE_EXPORT_GOLDEN=1 rewrites them.
+TEST(PmmlExport, MatchesExpectedDocuments) {
+  const bool update = std::getenv("PODIUM_UPDATE_EXPORT_GOLDEN") != nullptr;
+  for (const std::string name : {"glm_logistic_onehot", "float32_precision", "bucketize_labels",
+                                 "forest_average_vector_leaves", "boosted_binary_logistic", "glm_poisson_offset"}) {
+    SCOPED_TRACE(name);
+    Result<std::string> document = ExportPmml(GoldenPipeline(name), PmmlExportOptions{});
+    ASSERT_TRUE(document.ok()) << document.status().ToString();
+    const fs::path expected = SourceDir() / "src" / "formats" / "testdata" / "pmml_export" / (name + ".pmml");
+    if (update) {
+      std::ofstream(expected, std::ios::binary) << *document;
+      continue;
+    }
+    EXPECT_EQ(*document, ReadText(expected)) << "to accept the new output: PODIUM_UPDATE_EXPORT_GOLDEN=1";
+  }
+}
+
+TEST(PmmlExport, HeaderCarriesIdentityAndOptions) {
+  Pipeline pipeline = GoldenPipeline("glm_logistic_onehot");
+  pipeline.source = "xgboost 1.7 binary:logistic";
+  pipeline.post.reason_code_count = 5;
+  pipeline.description = "two\nlines\tand a tab";
+  PmmlExportOptions options;
+  options.application_version = "1.2.3";
+  Result<std::string> document = ExportPmml(pipeline, options);
+  ASSERT_TRUE(document.ok());
+  EXPECT_NE(document->find("<Extension name=\"podium.source\" value=\"xgboost 1.7 binary:logistic\" />"),
+            std::string::npos);
+  EXPECT_NE(document->find("<Extension name=\"podium.reason_code_count\" value=\"5\" />"), std::string::npos);
+  EXPECT_NE(document->find("<Application name=\"Podium\" version=\"1.2.3\" />"), std::string::npos);
+  Result<Pipeline> back = ImportPmml(*document, ImportOptions());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->description, pipeline.description);
+}
+
+void ExpectRefused(const Pipeline& pipeline, StatusCode code, const std::string& part) {
+  Result<std::string> document = ExportPmml(pipeline, PmmlExportOptions{});
+  ASSERT_FALSE(document.ok()) << *document;
+  EXPECT_EQ(document.status().code(), code) << document.status().ToString();
+  EXPECT_NE(document.status().message().find(part), std::string::npos) << document.status().ToString();
+}
+
+TEST(PmmlExport, RefusesWhatPmmlCannotExpress) {
+  const std::vector<InputField> inputs = {NumberField("x"), CategoryField("c", {}), BooleanField("f")};
+  ExpectRefused(GoldenPipeline("business_rules"), StatusCode::kUnimplemented, "business rule");
+  ExpectRefused(Regression(inputs, {OneHotTransform{"c", "", {"a"}, UnknownLevelPolicy::kError}}, "c=a"),
+                StatusCode::kUnimplemented, "unknown level policy 'error'");
+  ExpectRefused(Regression(inputs, {ImputeTransform{"f", "g", ImputeStrategy::kConstant, 1.0}}, "g"),
+                StatusCode::kUnimplemented, "impute 'g'");
+  Pipeline log_binomial = GoldenPipeline("glm_logistic_onehot");
+  std::get<GlmModel>(log_binomial.model.body).link = LinkFunction::kLog;
+  ExpectRefused(log_binomial, StatusCode::kUnimplemented, "link 'log'");
+  InputField policy = NumberField("x");
+  policy.on_missing = {ValuePolicyKind::kReplace, 0.0};
+  policy.on_invalid = {ValuePolicyKind::kMissing, 0.0};
+  ExpectRefused(Regression({policy}, {}, "x"), StatusCode::kUnimplemented, "on_invalid 'missing'");
+  ExpectRefused(Regression({NumberField("bad\x01name")}, {}, "bad\x01name"), StatusCode::kInvalidArgument,
+                "control character");
+  Pipeline float_average = GoldenPipeline("float32_precision");
+  std::get<TreeEnsembleModel>(float_average.model.body).aggregation = Aggregation::kAverage;
+  ExpectRefused(float_average, StatusCode::kUnimplemented, "float32");
+  Pipeline clash = Regression(inputs, {}, "x");
+  clash.output_names.value = "x";
+  ExpectRefused(clash, StatusCode::kUnimplemented, "PMML field names are unique");
+  // A tree whose PMML would nest deeper than the importer reads.
+  Pipeline deep = Regression(inputs, {}, "x");
+  Tree chain;
+  constexpr int kDepth = 500;
+  for (int i = 0; i < kDepth; ++i) {
+    // Node 2i splits; 2i + 1 is a leaf; 2i + 2 the next split (or the last leaf).
+    chain.feature.insert(chain.feature.end(), {0, -1});
+    chain.threshold.insert(chain.threshold.end(), {static_cast<double>(i), 0});
+    chain.left.insert(chain.left.end(), {2 * i + 1, -1});
+    chain.right.insert(chain.right.end(), {2 * i + 2, -1});
+    chain.default_left.insert(chain.default_left.end(), {0, 0});
+    chain.leaf_values.insert(chain.leaf_values.end(), {0, static_cast<double>(i)});
+  }
+  chain.feature.push_back(-1);
+  chain.threshold.push_back(0);
+  chain.left.push_back(-1);
+  chain.right.push_back(-1);
+  chain.default_left.push_back(0);
+  chain.leaf_values.push_back(-1);
+  TreeEnsembleModel deep_ensemble;
+  deep_ensemble.base_score = {0};
+  deep_ensemble.trees = {chain};
+  deep.model.body = deep_ensemble;
+  ExpectRefused(deep, StatusCode::kUnimplemented, "deeper than 480 levels");
+  Pipeline invalid = Regression(inputs, {}, "nothing");
+  ExpectRefused(invalid, StatusCode::kInvalidArgument, "does not validate");
+}
+
+// The importer's side of the round trip refuses what the exporter never
+// writes rather than guessing.
+TEST(PmmlExport, ImporterRefusesOtherChainsAndFloatModels) {
+  Result<std::string> document = ExportPmml(GoldenPipeline("boosted_binary_logistic"), PmmlExportOptions{});
+  ASSERT_TRUE(document.ok());
+  auto import_changed = [&](const std::string& from, const std::string& to) {
+    std::string text = *document;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return ImportPmml(text, ImportOptions());
+  };
+  Result<Pipeline> scaled = import_changed("<NumericPredictor name=\"margin\" coefficient=\"1\"",
+                                           "<NumericPredictor name=\"margin\" coefficient=\"2\"");
+  ASSERT_FALSE(scaled.ok());
+  EXPECT_NE(scaled.status().message().find("'modelChain' other than"), std::string::npos) << scaled.status().ToString();
+  Result<Pipeline> other_threshold = import_changed("function=\"greaterOrEqual\"", "function=\"greaterThan\"");
+  ASSERT_FALSE(other_threshold.ok());
+  EXPECT_NE(other_threshold.status().message().find("threshold"), std::string::npos);
+  Result<std::string> log1p = ExportPmml(GoldenPipeline("numeric_transforms"), PmmlExportOptions{});
+  ASSERT_TRUE(log1p.ok()) << log1p.status().ToString();
+  const size_t field = log1p->find("<FieldRef", log1p->find("function=\"ln1p\""));
+  ASSERT_NE(field, std::string::npos);
+  std::string constant = *log1p;
+  constant.replace(field, constant.find("/>", field) + 2 - field, "<Constant dataType=\"double\">2</Constant>");
+  Result<Pipeline> ln1p_of_constant = ImportPmml(constant, ImportOptions());
+  ASSERT_FALSE(ln1p_of_constant.ok());
+  EXPECT_NE(ln1p_of_constant.status().message().find("ln1p other than of one field"), std::string::npos)
+      << ln1p_of_constant.status().ToString();
+  Result<std::string> glm = ExportPmml(GoldenPipeline("glm_logistic_onehot"), PmmlExportOptions{});
+  ASSERT_TRUE(glm.ok());
+  std::string text = *glm;
+  text.replace(text.find("<RegressionModel "), 17, "<RegressionModel mathContext=\"float\" ");
+  Result<Pipeline> float_glm = ImportPmml(text, ImportOptions());
+  ASSERT_FALSE(float_glm.ok());
+  EXPECT_EQ(float_glm.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(float_glm.status().message().find("mathContext"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace podium

@@ -1,0 +1,93 @@
+// `podium export`, run as a user would: PMML to stdout or a file, the
+// exported document scored by `podium score` like the pipeline it came from,
+// and clear errors for what PMML cannot express.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandRun {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandRun Podium(const std::string& args) {
+  const std::string command = std::string(PODIUM_BINARY) + " " + args + " 2>&1";
+  CommandRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) run.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string Source(const std::string& relative) { return std::string(PODIUM_SOURCE_DIR) + "/" + relative; }
+
+class ExportCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("podium_export_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  void Write(const std::string& name, const std::string& text) const { std::ofstream(Path(name)) << text; }
+  std::string Read(const std::string& name) const {
+    std::ifstream in(Path(name));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  fs::path dir_;
+};
+
+TEST_F(ExportCliTest, HelpNamesTheFormat) {
+  CommandRun help = Podium("export --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--format"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("pmml"), std::string::npos) << help.output;
+  // The format is required, and only PMML is known.
+  EXPECT_EQ(Podium("export " + Source("data/demo/churn_pipeline.json")).exit_code, 2);
+  EXPECT_EQ(Podium("export " + Source("data/demo/churn_pipeline.json") + " --format onnx").exit_code, 2);
+}
+
+TEST_F(ExportCliTest, ExportThenScoreTheSame) {
+  const std::string pipeline = Source("tests/golden/cases/glm_logistic_onehot/pipeline.json");
+  CommandRun to_stdout = Podium("export " + pipeline + " --format pmml");
+  ASSERT_EQ(to_stdout.exit_code, 0) << to_stdout.output;
+  EXPECT_EQ(to_stdout.output.rfind("<?xml", 0), 0u) << to_stdout.output;
+  EXPECT_NE(to_stdout.output.find("xmlns=\"http://www.dmg.org/PMML-4_4\""), std::string::npos);
+  CommandRun to_file = Podium("export " + pipeline + " --format pmml -o " + Path("model.pmml"));
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.output;
+  EXPECT_EQ(Read("model.pmml"), to_stdout.output.substr(0, Read("model.pmml").size()));
+  // The document scores as the pipeline does.
+  fs::copy_file(Source("tests/golden/cases/glm_logistic_onehot/input.csv"), Path("rows.csv"));
+  CommandRun original = Podium("score --model " + pipeline + " --in " + Path("rows.csv") + " --out - --keep none");
+  CommandRun exported =
+      Podium("score --model " + Path("model.pmml") + " --in " + Path("rows.csv") + " --out - --keep none");
+  ASSERT_EQ(original.exit_code, 0) << original.output;
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_EQ(exported.output, original.output);
+}
+
+TEST_F(ExportCliTest, RefusalsNameTheConstruct) {
+  CommandRun rules = Podium("export " + Source("tests/golden/cases/business_rules/pipeline.json") +
+                            " --format pmml -o " + Path("rules.pmml"));
+  EXPECT_EQ(rules.exit_code, 1);
+  EXPECT_NE(rules.output.find("business rule"), std::string::npos) << rules.output;
+  EXPECT_FALSE(fs::exists(Path("rules.pmml")));
+  CommandRun missing = Podium("export " + Path("nothing.json") + " --format pmml");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("nothing.json"), std::string::npos) << missing.output;
+}
+
+}  // namespace
