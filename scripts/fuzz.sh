@@ -23,6 +23,7 @@ for target in "${targets[@]}"; do
     podium_xgboost_fuzz) seeds=(src/formats/testdata/xgboost -dict=src/formats/testdata/xgboost/xgboost.dict) ;;
     podium_pmml_fuzz) seeds=(src/formats/testdata/pmml -dict=src/formats/testdata/pmml/pmml.dict) ;;
     podium_lightgbm_fuzz) seeds=(src/formats/testdata/lightgbm -dict=src/formats/testdata/lightgbm/lightgbm.dict) ;;
+    podium_onnx_fuzz) seeds=(src/formats/testdata/onnx -dict=src/formats/testdata/onnx/onnx.dict) ;;
     podium_expr_fuzz) seeds=(-dict=src/expr/expr_fuzz.dict) ;;
   esac
   echo "fuzz: $name for ${seconds}s"

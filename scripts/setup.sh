@@ -9,6 +9,8 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
   # libraries
   libssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev libxgboost-dev libpugixml-dev libsimdjson-dev
+  # ONNX import: the ONNX protobuf classes (onnx/onnx-ml.pb.h, onnx_proto)
+  libonnx-dev libprotobuf-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # the command-line test scripts (tests/deploy) drive the server with these
@@ -19,7 +21,12 @@ PACKAGES=(
   libboost-dev libyaml-cpp-dev
   # fidelity oracles (Debian's own builds of the libraries Podium must agree with)
   python3 python3-numpy python3-xgboost python3-sklearn
+  # ONNX fidelity: models built with python3-onnx, scored by onnxruntime-node
+  # (npm; tests/fidelity/onnx/install_oracle.sh installs it into the build tree)
+  python3-onnx nodejs
 )
+# npm comes with nodesource's nodejs; Debian's nodejs needs the npm package.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 
 if [ "${1:-}" = "--bench" ]; then
   # Benchmarks only: wrk, and the peers Podium is measured against.

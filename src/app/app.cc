@@ -8,6 +8,7 @@
 
 #include "base/file.h"
 #include "formats/lightgbm.h"
+#include "formats/onnx.h"
 #include "formats/pmml.h"
 #include "formats/xgboost.h"
 #include "pipeline/pipeline_json.h"
@@ -19,6 +20,8 @@ namespace {
 constexpr size_t kMaxModelFileBytes = size_t{1} << 30;
 
 ModelFormat DetectFormat(std::string_view text) {
+  // Binary protobuf: checked first, from its top-level field headers only.
+  if (LooksLikeOnnx(text)) return ModelFormat::kOnnx;
   if (LooksLikePmml(text)) return ModelFormat::kPmml;
   if (LooksLikeLightgbm(text)) return ModelFormat::kLightgbm;
   if (LooksLikePipelineJson(text)) return ModelFormat::kPipeline;
@@ -154,8 +157,9 @@ Result<ModelFormat> ParseModelFormat(std::string_view name) {
   if (name == "xgboost") return ModelFormat::kXgboost;
   if (name == "pmml") return ModelFormat::kPmml;
   if (name == "lightgbm") return ModelFormat::kLightgbm;
+  if (name == "onnx") return ModelFormat::kOnnx;
   return InvalidArgumentError("unknown model format '" + std::string(name) +
-                              "' (known: auto, pipeline, xgboost, pmml, lightgbm)");
+                              "' (known: auto, pipeline, xgboost, pmml, lightgbm, onnx)");
 }
 
 std::string_view ModelFormatName(ModelFormat format) {
@@ -165,25 +169,45 @@ std::string_view ModelFormatName(ModelFormat format) {
     case ModelFormat::kXgboost: return "xgboost";
     case ModelFormat::kPmml: return "pmml";
     case ModelFormat::kLightgbm: return "lightgbm";
+    case ModelFormat::kOnnx: return "onnx";
   }
   return "?";
 }
 
 Result<LoadedModel> LoadModelFile(const std::string& path, ModelFormat format) {
+  return LoadModelFile(path, format, ImportOptions{});
+}
+
+Result<LoadedModel> LoadModelFile(const std::string& path, ModelFormat format, const ImportOptions& options) {
   ASSIGN_OR_RETURN(std::string text, ReadFileToString(path, kMaxModelFileBytes));
-  return LoadModelText(text, path, format);
+  ImportOptions with_folder = options;
+  if (with_folder.model_folder.empty()) {
+    // External data of a model file may come from the file's own folder.
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    with_folder.model_folder = parent.empty() ? std::string(".") : parent.string();
+  }
+  return LoadModelText(text, path, format, with_folder);
 }
 
 Result<LoadedModel> LoadModelText(std::string_view text, std::string_view name, ModelFormat format) {
-  const std::string quoted = "'" + std::string(name) + "'";
+  return LoadModelText(text, name, format, ImportOptions{});
+}
+
+Result<LoadedModel> LoadModelText(std::string_view text, std::string_view name, ModelFormat format,
+                                  const ImportOptions& import_options) {
+  const std::string quoted = std::string("'").append(name).append("'");
   if (format == ModelFormat::kAuto) {
     format = DetectFormat(text);
     if (format == ModelFormat::kAuto) {
       return InvalidArgumentError(quoted +
                                   ": cannot tell the model format (expected a Podium pipeline, "
-                                  "an XGBoost JSON model, a PMML document or a LightGBM text model); "
+                                  "an XGBoost JSON model, a PMML document, a LightGBM text model or an "
+                                  "ONNX model); "
                                   "name it with --format");
     }
+  }
+  if (!import_options.feature_names.empty() && format != ModelFormat::kOnnx) {
+    return InvalidArgumentError(quoted + ": feature names can be given only for ONNX models");
   }
   LoadedModel model;
   model.path = std::string(name);
@@ -197,6 +221,14 @@ Result<LoadedModel> LoadModelText(std::string_view text, std::string_view name, 
     options.name = std::filesystem::path(std::string(name)).stem().string();
     Result<Pipeline> pipeline = ImportPmml(text, options);
     if (!pipeline.ok()) return pipeline.status().WithContext(quoted + " (PMML)");
+    model.pipeline = std::move(pipeline).value();
+  } else if (format == ModelFormat::kOnnx) {
+    OnnxImportOptions options;
+    options.name = std::filesystem::path(std::string(name)).stem().string();
+    options.feature_names = import_options.feature_names;
+    options.model_folder = import_options.model_folder;
+    Result<Pipeline> pipeline = ImportOnnx(text, options);
+    if (!pipeline.ok()) return pipeline.status().WithContext(quoted + " (ONNX)");
     model.pipeline = std::move(pipeline).value();
   } else if (format == ModelFormat::kLightgbm) {
     LightgbmImportOptions options;

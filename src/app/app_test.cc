@@ -67,7 +67,32 @@ TEST(AppTest, ParseModelFormat) {
   EXPECT_EQ(*ParseModelFormat("pmml"), ModelFormat::kPmml);
   EXPECT_EQ(*ParseModelFormat("lightgbm"), ModelFormat::kLightgbm);
   EXPECT_EQ(ModelFormatName(ModelFormat::kLightgbm), "lightgbm");
-  EXPECT_EQ(ParseModelFormat("onnx").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*ParseModelFormat("onnx"), ModelFormat::kOnnx);
+  EXPECT_EQ(ModelFormatName(ModelFormat::kOnnx), "onnx");
+  EXPECT_EQ(ParseModelFormat("sklearn").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(AppTest, LoadsOnnxDirectly) {
+  const std::string path = Source("src/formats/testdata/onnx/tree_multiclass.onnx");
+  Result<LoadedModel> model = LoadModelFile(path);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_EQ(model->format, ModelFormat::kOnnx);
+  EXPECT_EQ(model->pipeline.name, "tree_multiclass");
+  EXPECT_EQ(model->pipeline.model.classes, (std::vector<std::string>{"setosa", "versicolor", "virginica"}));
+  EXPECT_EQ(model->pipeline.output_names.label, "label");
+  // Feature names are an ONNX option; other formats refuse them.
+  ImportOptions options;
+  options.feature_names = {"a", "b", "c", "d"};
+  Result<LoadedModel> named = LoadModelFile(path, ModelFormat::kAuto, options);
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->pipeline.inputs[0].name, "a");
+  Result<LoadedModel> refused =
+      LoadModelFile(Source("src/formats/testdata/lightgbm/multiclass.txt"), ModelFormat::kAuto, options);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  Result<LoadedModel> broken = LoadModelText("garbage", "broken.onnx", ModelFormat::kOnnx);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(broken.status().message().find("'broken.onnx' (ONNX): not an ONNX model"), std::string::npos)
+      << broken.status().message();
 }
 
 TEST(AppTest, DescribeNamesEveryPart) {

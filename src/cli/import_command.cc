@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <string_view>
 
 #include "app/app.h"
 #include "base/file.h"
@@ -21,6 +22,7 @@ class ImportCommand {
   std::string output_path;
   std::string format = "auto";
   std::string name;
+  std::string feature_names;  // comma-separated (ONNX)
 };
 
 void ImportCommandDeleter::operator()(ImportCommand* command) const { delete command; }
@@ -46,7 +48,20 @@ Result<Pipeline> ImportFile(const ImportCommand& command) {
     return pipeline;
   }
   ASSIGN_OR_RETURN(app::ModelFormat format, app::ParseModelFormat(command.format));
-  ASSIGN_OR_RETURN(app::LoadedModel model, app::LoadModelText(text, command.input_path, format));
+  app::ImportOptions options;
+  if (!command.feature_names.empty()) {
+    std::string_view rest = command.feature_names;
+    while (true) {
+      const size_t comma = rest.find(',');
+      options.feature_names.emplace_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  // External data (ONNX) is read only from the model file's own folder.
+  const std::filesystem::path folder = std::filesystem::path(command.input_path).parent_path();
+  options.model_folder = folder.empty() ? std::string(".") : folder.string();
+  ASSIGN_OR_RETURN(app::LoadedModel model, app::LoadModelText(text, command.input_path, format, options));
   if (!command.name.empty()) model.pipeline.name = command.name;
   return std::move(model.pipeline);
 }
@@ -55,11 +70,15 @@ Result<Pipeline> ImportFile(const ImportCommand& command) {
 
 ImportCommandPtr AddImportCommand(CLI::App& app) {
   ImportCommandPtr command(new ImportCommand);
-  CLI::App* sub = app.add_subcommand("import", "Convert a PMML, XGBoost or LightGBM model into a Podium pipeline artifact");
+  CLI::App* sub =
+      app.add_subcommand("import", "Convert a PMML, XGBoost, LightGBM or ONNX model into a Podium pipeline artifact");
   sub->add_option("file", command->input_path, "Model file to convert")->required();
   sub->add_option("-o,--out", command->output_path, "Pipeline artifact to write (canonical JSON)")->required();
-  sub->add_option("-f,--format", command->format, "Input format: auto (from the content), pmml, xgboost, lightgbm, pipeline")
-      ->check(CLI::IsMember({"auto", "pmml", "xgboost", "lightgbm", "pipeline", "podium"}));
+  sub->add_option("-f,--format", command->format,
+                  "Input format: auto (from the content), pmml, xgboost, lightgbm, onnx, pipeline")
+      ->check(CLI::IsMember({"auto", "pmml", "xgboost", "lightgbm", "onnx", "pipeline", "podium"}));
+  sub->add_option("--feature-names", command->feature_names,
+                  "ONNX: input field names, comma-separated, one per numeric input column (default: <input>_<j>)");
   sub->add_option("--name", command->name, "Pipeline name (default: the file name without extension)");
   command->subcommand = sub;
   return command;

@@ -31,7 +31,7 @@ ServerCommandPtr AddServerCommand(CLI::App& app) {
   ServerCommandPtr c(new ServerCommand());
   CLI::App* s = app.add_subcommand("server", "Serve models over HTTP (Open Inference Protocol v2 and a JSON API)");
   c->command = s;
-  s->add_option("-m,--model", c->flags.models, "NAME=FILE: serve this pipeline or XGBoost JSON file as NAME");
+  s->add_option("-m,--model", c->flags.models, "NAME=FILE: serve this model file (pipeline, XGBoost, PMML, LightGBM or ONNX) as NAME");
   s->add_option("--host", c->host, "Address to listen on (default 127.0.0.1)");
   s->add_option("--port", c->port, "Port to listen on (default 8080; 0 picks a free one)");
   s->add_option("--token-file", c->token_file, "File holding the API bearer token (else PODIUM_API_TOKEN)");

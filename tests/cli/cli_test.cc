@@ -173,6 +173,33 @@ TEST_F(CliTest, ImportLightgbmThenScore) {
   EXPECT_FALSE(fs::exists(Path("bad.json")));
 }
 
+TEST_F(CliTest, ImportOnnxThenScore) {
+  const std::string model = Source("src/formats/testdata/onnx/linear_regressor.onnx");
+  CommandRun run = Podium("import " + model + " -o " + Path("onnx.json"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("from onnx ir_version 8"), std::string::npos) << run.output;
+  ASSERT_EQ(Podium("import " + model + " --format onnx -o " + Path("again.json")).exit_code, 0);
+  EXPECT_EQ(Read("onnx.json"), Read("again.json"));
+  CommandRun named = Podium("import " + model + " --feature-names a,b,c,d,e,f -o " + Path("named.json"));
+  ASSERT_EQ(named.exit_code, 0) << named.output;
+  EXPECT_NE(Read("named.json").find("\"a\""), std::string::npos);
+  CommandRun wrong = Podium("import " + model + " --feature-names a,b -o " + Path("wrong.json"));
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.output.find("2 names given, but the graph's inputs have 6 numeric columns"), std::string::npos)
+      << wrong.output;
+  // Scored directly; the output keeps the graph's name.
+  Write("rows.csv", "X_0,X_1,X_2,X_3,X_4,X_5\n0,0,0,0,0,0\n");
+  CommandRun score = Podium("score --model " + model + " --in " + Path("rows.csv") + " --out - --keep none");
+  ASSERT_EQ(score.exit_code, 0) << score.output;
+  EXPECT_NE(score.output.find("variable\n1.75\n"), std::string::npos) << score.output;
+  // Errors name the node.
+  Write("bad.onnx", "not a model");
+  CommandRun bad = Podium("import " + Path("bad.onnx") + " --format onnx -o " + Path("bad.json"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("(ONNX): not an ONNX model"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(Path("bad.json")));
+}
+
 TEST_F(CliTest, BadRowsStopTheJobOrGoToRejects) {
   std::ifstream demo(Source("data/demo/mlc_churn.csv"));
   std::string header, row;
@@ -200,9 +227,12 @@ TEST_F(CliTest, ScoreOptionErrors) {
   CommandRun run = Podium(base + " --in-format xml");
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.output.find("unknown data format 'xml'"), std::string::npos);
-  run = Podium(base + " --format onnx");
+  run = Podium(base + " --format sklearn");
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.output.find("unknown model format 'onnx'"), std::string::npos);
+  EXPECT_NE(run.output.find("unknown model format 'sklearn'"), std::string::npos);
+  run = Podium(base + " --format onnx");  // a pipeline file read as ONNX
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.output.find("(ONNX): not an ONNX model"), std::string::npos) << run.output;
   run = Podium(base + " --threads -1");
   EXPECT_EQ(run.exit_code, 2);
   run = Podium(base + " --delimiter ab");

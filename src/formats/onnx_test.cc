@@ -1,0 +1,807 @@
+#include "formats/onnx.h"
+
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "pipeline/input.h"
+#include "pipeline/prediction.h"
+#include "reference/reference.h"
+
+namespace podium {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Building models
+// ---------------------------------------------------------------------------
+
+onnx::ModelProto NewModel(int64_t onnx_opset = 13, int64_t ml_opset = 3) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.set_producer_name("onnx-test");
+  onnx::OperatorSetIdProto* opset = model.add_opset_import();
+  opset->set_version(onnx_opset);
+  opset = model.add_opset_import();
+  opset->set_domain("ai.onnx.ml");
+  opset->set_version(ml_opset);
+  model.mutable_graph()->set_name("test");
+  return model;
+}
+
+void AddInput(onnx::ModelProto* model, const std::string& name, int64_t columns,
+              int32_t type = onnx::TensorProto::FLOAT) {
+  onnx::ValueInfoProto* input = model->mutable_graph()->add_input();
+  input->set_name(name);
+  onnx::TypeProto_Tensor* tensor = input->mutable_type()->mutable_tensor_type();
+  tensor->set_elem_type(type);
+  tensor->mutable_shape()->add_dim()->set_dim_param("N");
+  tensor->mutable_shape()->add_dim()->set_dim_value(columns);
+}
+
+void AddOutput(onnx::ModelProto* model, const std::string& name) {
+  onnx::ValueInfoProto* output = model->mutable_graph()->add_output();
+  output->set_name(name);
+  output->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+}
+
+onnx::NodeProto* AddNode(onnx::ModelProto* model, const std::string& op, const std::vector<std::string>& inputs,
+                         const std::vector<std::string>& outputs, const std::string& name = "",
+                         bool ml = false) {
+  onnx::NodeProto* node = model->mutable_graph()->add_node();
+  node->set_op_type(op);
+  node->set_name(name);
+  if (ml) node->set_domain("ai.onnx.ml");
+  for (const std::string& input : inputs) node->add_input(input);
+  for (const std::string& output : outputs) node->add_output(output);
+  return node;
+}
+
+onnx::AttributeProto* NewAttr(onnx::NodeProto* node, const std::string& name, onnx::AttributeProto::AttributeType type) {
+  onnx::AttributeProto* attr = node->add_attribute();
+  attr->set_name(name);
+  attr->set_type(type);
+  return attr;
+}
+void SetInt(onnx::NodeProto* node, const std::string& name, int64_t v) { NewAttr(node, name, onnx::AttributeProto::INT)->set_i(v); }
+void SetFloat(onnx::NodeProto* node, const std::string& name, float v) { NewAttr(node, name, onnx::AttributeProto::FLOAT)->set_f(v); }
+void SetString(onnx::NodeProto* node, const std::string& name, const std::string& v) {
+  NewAttr(node, name, onnx::AttributeProto::STRING)->set_s(v);
+}
+void SetInts(onnx::NodeProto* node, const std::string& name, const std::vector<int64_t>& v) {
+  onnx::AttributeProto* attr = NewAttr(node, name, onnx::AttributeProto::INTS);
+  for (const int64_t x : v) attr->add_ints(x);
+}
+void SetFloats(onnx::NodeProto* node, const std::string& name, const std::vector<float>& v) {
+  onnx::AttributeProto* attr = NewAttr(node, name, onnx::AttributeProto::FLOATS);
+  for (const float x : v) attr->add_floats(x);
+}
+void SetStrings(onnx::NodeProto* node, const std::string& name, const std::vector<std::string>& v) {
+  onnx::AttributeProto* attr = NewAttr(node, name, onnx::AttributeProto::STRINGS);
+  for (const std::string& x : v) attr->add_strings(x);
+}
+
+onnx::TensorProto* AddInitializer(onnx::ModelProto* model, const std::string& name, const std::vector<int64_t>& dims,
+                                  const std::vector<float>& values) {
+  onnx::TensorProto* tensor = model->mutable_graph()->add_initializer();
+  tensor->set_name(name);
+  tensor->set_data_type(onnx::TensorProto::FLOAT);
+  for (const int64_t d : dims) tensor->add_dims(d);
+  for (const float v : values) tensor->add_float_data(v);
+  return tensor;
+}
+
+// X [N,2] -> LinearRegressor -> "variable".
+onnx::ModelProto LinearRegressorModel() {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 2);
+  onnx::NodeProto* node = AddNode(&model, "LinearRegressor", {"X"}, {"variable"}, "ols", true);
+  SetFloats(node, "coefficients", {2.0f, -0.5f});
+  SetFloats(node, "intercepts", {1.0f});
+  AddOutput(&model, "variable");
+  return model;
+}
+
+// One tree: node 0 splits feature 0 at `threshold` with `mode`; the true
+// child (node 1) has weight 10, the false child (node 2) weight 20.
+onnx::ModelProto OneSplitTree(const std::string& mode, float threshold, int64_t tracks_true) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 1);
+  onnx::NodeProto* node = AddNode(&model, "TreeEnsembleRegressor", {"X"}, {"variable"}, "trees", true);
+  SetInts(node, "nodes_treeids", {0, 0, 0});
+  SetInts(node, "nodes_nodeids", {0, 1, 2});
+  SetInts(node, "nodes_featureids", {0, 0, 0});
+  SetStrings(node, "nodes_modes", {mode, "LEAF", "LEAF"});
+  SetFloats(node, "nodes_values", {threshold, 0, 0});
+  SetInts(node, "nodes_truenodeids", {1, 0, 0});
+  SetInts(node, "nodes_falsenodeids", {2, 0, 0});
+  SetInts(node, "nodes_missing_value_tracks_true", {tracks_true, 0, 0});
+  SetInts(node, "target_treeids", {0, 0});
+  SetInts(node, "target_nodeids", {1, 2});
+  SetInts(node, "target_ids", {0, 0});
+  SetFloats(node, "target_weights", {10, 20});
+  SetInt(node, "n_targets", 1);
+  AddOutput(&model, "variable");
+  return model;
+}
+
+onnx::NodeProto* NodeOf(onnx::ModelProto* model, int i = 0) { return model->mutable_graph()->mutable_node(i); }
+
+onnx::AttributeProto* AttrOf(onnx::NodeProto* node, const std::string& name) {
+  for (onnx::AttributeProto& attr : *node->mutable_attribute()) {
+    if (attr.name() == name) return &attr;
+  }
+  return nullptr;
+}
+
+Result<Pipeline> Import(const onnx::ModelProto& model, OnnxImportOptions options = {}) {
+  options.name = "test";
+  return ImportOnnx(model.SerializeAsString(), options);
+}
+
+// Scores one row with the reference scorer; numbers per input ("" missing).
+std::vector<double> Score(const Pipeline& pipeline, const std::vector<std::string>& cells) {
+  std::vector<RawValue> raw;
+  for (const std::string& cell : cells) raw.push_back(cell.empty() ? RawValue::Missing() : RawValue::Text(cell));
+  Result<Prediction> prediction = reference::ScoreRow(pipeline, raw);
+  EXPECT_TRUE(prediction.ok()) << prediction.status().ToString();
+  return prediction.ok() ? prediction->values : std::vector<double>{};
+}
+
+void ExpectError(const Result<Pipeline>& result, StatusCode code, const std::string& part) {
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), code) << result.status().ToString();
+  EXPECT_NE(result.status().message().find(part), std::string::npos)
+      << "'" << result.status().message() << "' does not contain '" << part << "'";
+}
+
+// ---------------------------------------------------------------------------
+// What maps to what
+// ---------------------------------------------------------------------------
+
+TEST(OnnxImport, LinearRegressorBecomesGaussianGlm) {
+  Result<Pipeline> result = Import(LinearRegressorModel());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->inputs.size(), 2u);
+  EXPECT_EQ(result->inputs[0].name, "X_0");
+  EXPECT_EQ(result->inputs[1].name, "X_1");
+  EXPECT_EQ(result->output_names.value, "variable");
+  EXPECT_EQ(result->source, "onnx ir_version 8, ai.onnx 13, ai.onnx.ml 3 (onnx-test)");
+  const auto& glm = std::get<GlmModel>(result->model.body);
+  EXPECT_EQ(glm.family, GlmFamily::kGaussian);
+  EXPECT_EQ(glm.coefficients, (std::vector<double>{2.0, -0.5}));
+  EXPECT_DOUBLE_EQ(Score(*result, {"3", "2"})[0], 1.0 + 6.0 - 1.0);
+}
+
+TEST(OnnxImport, FeatureNamesFromOptions) {
+  OnnxImportOptions options;
+  options.feature_names = {"age", "income"};
+  Result<Pipeline> result = Import(LinearRegressorModel(), options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->inputs[0].name, "age");
+  EXPECT_EQ(result->features, (std::vector<std::string>{"age", "income"}));
+  options.feature_names = {"age"};
+  ExpectError(Import(LinearRegressorModel(), options), StatusCode::kInvalidArgument, "2 numeric columns");
+}
+
+TEST(OnnxImport, OneColumnInputsAreNamedAfterTheirTensors) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "age", 1);
+  AddInput(&model, "income", 1);
+  onnx::NodeProto* concat = AddNode(&model, "Concat", {"age", "income"}, {"joined"}, "concat");
+  SetInt(concat, "axis", 1);
+  onnx::NodeProto* scaler = AddNode(&model, "Scaler", {"joined"}, {"scaled"}, "scaler", true);
+  SetFloats(scaler, "offset", {1.0f, 2.0f});
+  SetFloats(scaler, "scale", {0.5f, 0.1f});
+  onnx::NodeProto* ols = AddNode(&model, "LinearRegressor", {"scaled"}, {"y"}, "ols", true);
+  SetFloats(ols, "coefficients", {1.0f, 1.0f});
+  AddOutput(&model, "y");
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->inputs[0].name, "age");
+  EXPECT_EQ(result->inputs[1].name, "income");
+  EXPECT_EQ(result->features, (std::vector<std::string>{"scaled_0", "scaled_1"}));
+  // (3 - 1) * 0.5 + (12 - 2) * float(0.1), in float.
+  const double expected = 1.0 + static_cast<double>(static_cast<float>(10.0f * 0.1f));
+  EXPECT_DOUBLE_EQ(Score(*result, {"3", "12"})[0], expected);
+}
+
+TEST(OnnxImport, BranchModesMapToLessThanExactly) {
+  // With float x and t: LEQ sends x == t to the true branch, LT does not;
+  // GTE sends it to the true branch, GT does not; EQ only x == t, NEQ all
+  // but x == t.
+  struct Case {
+    std::string mode;
+    double at_threshold;  // value for x == 0.5
+    double below;         // value for x = 0.25
+  };
+  for (const Case& c : {Case{"BRANCH_LEQ", 10, 10}, Case{"BRANCH_LT", 20, 10}, Case{"BRANCH_GTE", 10, 20},
+                        Case{"BRANCH_GT", 20, 20}, Case{"BRANCH_EQ", 10, 20}, Case{"BRANCH_NEQ", 20, 10}}) {
+    for (int64_t tracks : {0, 1}) {
+      Result<Pipeline> result = Import(OneSplitTree(c.mode, 0.5f, tracks));
+      ASSERT_TRUE(result.ok()) << result.status().ToString();
+      const auto& ensemble = std::get<TreeEnsembleModel>(result->model.body);
+      EXPECT_EQ(ensemble.precision, NumericPrecision::kFloat32);
+      EXPECT_DOUBLE_EQ(Score(*result, {"0.5"})[0], c.at_threshold) << c.mode;
+      EXPECT_DOUBLE_EQ(Score(*result, {"0.25"})[0], c.below) << c.mode;
+      // Just above the threshold in float, and missing.
+      const std::string above = std::to_string(std::nextafter(0.5f, 1.0f));
+      const bool true_above = c.mode == "BRANCH_GTE" || c.mode == "BRANCH_GT" || c.mode == "BRANCH_NEQ";
+      EXPECT_DOUBLE_EQ(Score(*result, {"0.500000059604644775390625"})[0], true_above ? 10.0 : 20.0)
+          << c.mode << " " << above;
+      // Missing: the true branch when tracked; NaN != t is true anyway.
+      const bool true_missing = tracks != 0 || c.mode == "BRANCH_NEQ";
+      EXPECT_DOUBLE_EQ(Score(*result, {""})[0], true_missing ? 10.0 : 20.0) << c.mode << " tracks " << tracks;
+    }
+  }
+}
+
+TEST(OnnxImport, MlpBecomesMultinomialGlmOverTheHiddenLayer) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 2);
+  AddInitializer(&model, "W1", {2, 3}, {1, 0, -1, 0, 1, 1});
+  AddInitializer(&model, "B1", {3}, {0, 0.5f, 0});
+  AddInitializer(&model, "W2", {3, 2}, {1, -1, 2, 0, 0, 1});
+  AddInitializer(&model, "B2", {2}, {0.25f, 0});
+  AddNode(&model, "Gemm", {"X", "W1", "B1"}, {"h"}, "dense1");
+  AddNode(&model, "Relu", {"h"}, {"a"}, "relu");
+  AddNode(&model, "Gemm", {"a", "W2", "B2"}, {"logits"}, "dense2");
+  AddNode(&model, "Softmax", {"logits"}, {"probabilities"}, "softmax");
+  onnx::NodeProto* argmax = AddNode(&model, "ArgMax", {"probabilities"}, {"label"}, "argmax");
+  SetInt(argmax, "axis", 1);
+  SetInt(argmax, "keepdims", 0);
+  AddOutput(&model, "label");
+  AddOutput(&model, "probabilities");
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const auto& glm = std::get<GlmModel>(result->model.body);
+  EXPECT_EQ(glm.family, GlmFamily::kMultinomial);
+  EXPECT_EQ(result->features, (std::vector<std::string>{"a_0", "a_1", "a_2"}));
+  EXPECT_EQ(result->model.classes, (std::vector<std::string>{"0", "1"}));
+  EXPECT_EQ(result->output_names.probabilities, (std::vector<std::string>{"probabilities_0", "probabilities_1"}));
+  EXPECT_EQ(result->output_names.label, "label");
+  // x = (1, 2): h = (1, 2.5, 1), logits = (1 + 5 + 0.25, -1 + 1) = (6.25, 0).
+  const std::vector<double> p = Score(*result, {"1", "2"});
+  EXPECT_NEAR(p[0], 1.0 / (1.0 + std::exp(-6.25)), 1e-12);
+}
+
+TEST(OnnxImport, FinalSigmoidBecomesBinomialGlm) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 2);
+  AddInitializer(&model, "W", {2, 1}, {1.5f, -2});
+  AddInitializer(&model, "B", {1}, {0.25f});
+  AddNode(&model, "Gemm", {"X", "W", "B"}, {"logit"}, "dense");
+  AddNode(&model, "Sigmoid", {"logit"}, {"p"}, "sigmoid");
+  AddOutput(&model, "p");
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const auto& glm = std::get<GlmModel>(result->model.body);
+  EXPECT_EQ(glm.family, GlmFamily::kBinomial);
+  EXPECT_EQ(result->features, (std::vector<std::string>{"X_0", "X_1"}));
+  EXPECT_EQ(result->output_names.probabilities, (std::vector<std::string>{"p_0", "p_1"}));
+  const std::vector<double> p = Score(*result, {"1", "0.5"});
+  EXPECT_NEAR(p[1], 1.0 / (1.0 + std::exp(-(1.5 - 1.0 + 0.25))), 1e-12);
+}
+
+TEST(OnnxImport, SvmRegressorKernels) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 2);
+  onnx::NodeProto* svr = AddNode(&model, "SVMRegressor", {"X"}, {"y"}, "svr", true);
+  SetString(svr, "kernel_type", "RBF");
+  SetFloats(svr, "kernel_params", {0.5f, 0, 0});
+  SetInt(svr, "n_supports", 2);
+  SetFloats(svr, "support_vectors", {0, 0, 1, 2});
+  SetFloats(svr, "coefficients", {2, -1});
+  SetFloats(svr, "rho", {0.25f});
+  AddOutput(&model, "y");
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  // x = (1, 1): |x - s1|^2 = 2, |x - s2|^2 = 1.
+  const double expected = 0.25 + 2 * static_cast<double>(static_cast<float>(std::exp(-1.0))) -
+                          static_cast<double>(static_cast<float>(std::exp(-0.5)));
+  EXPECT_NEAR(Score(*result, {"1", "1"})[0], expected, 1e-12);
+  SetInt(svr, "one_class", 1);
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'svr' (SVMRegressor): one_class=1");
+  model.mutable_graph()->mutable_node(0)->clear_attribute();
+  onnx::NodeProto* bad = NodeOf(&model);
+  SetInt(bad, "n_supports", 2);
+  SetFloats(bad, "support_vectors", {0, 0, 1});
+  SetFloats(bad, "coefficients", {2, -1});
+  SetFloats(bad, "rho", {0.25f});
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "3 support vector values and 2 coefficients");
+}
+
+TEST(OnnxImport, LongSumsAreSplitIntoPartialSums) {
+  onnx::ModelProto model = NewModel();
+  const int k = 300;
+  AddInput(&model, "X", k);
+  AddInitializer(&model, "W", {k, 1}, std::vector<float>(k, 1.0f));
+  AddNode(&model, "MatMul", {"X", "W"}, {"s"}, "sum");
+  onnx::NodeProto* tanh = AddNode(&model, "Tanh", {"s"}, {"y"}, "tanh");
+  (void)tanh;
+  AddOutput(&model, "y");
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  std::vector<std::string> cells(k, "0.001");
+  EXPECT_NEAR(Score(*result, cells)[0], std::tanh(0.3), 1e-6);
+}
+
+TEST(OnnxImport, ImputerAndBinarizer) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 1);
+  onnx::NodeProto* imputer = AddNode(&model, "Imputer", {"X"}, {"filled"}, "imputer", true);
+  SetFloats(imputer, "imputed_value_floats", {1.5f});
+  SetFloat(imputer, "replaced_value_float", std::numeric_limits<float>::quiet_NaN());
+  onnx::NodeProto* binarizer = AddNode(&model, "Binarizer", {"filled"}, {"flag"}, "binarizer", true);
+  SetFloat(binarizer, "threshold", 1.0f);
+  onnx::NodeProto* ols = AddNode(&model, "LinearRegressor", {"flag"}, {"y"}, "ols", true);
+  SetFloats(ols, "coefficients", {3.0f});
+  AddOutput(&model, "y");
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_DOUBLE_EQ(Score(*result, {""})[0], 3.0);    // imputed 1.5 > 1
+  EXPECT_DOUBLE_EQ(Score(*result, {"0.5"})[0], 0.0);
+  EXPECT_DOUBLE_EQ(Score(*result, {"2"})[0], 3.0);
+}
+
+TEST(OnnxImport, NormalizerAsOnnxruntime) {
+  for (const std::string norm : {"MAX", "L1", "L2"}) {
+    onnx::ModelProto model = NewModel();
+    AddInput(&model, "X", 2);
+    onnx::NodeProto* normalizer = AddNode(&model, "Normalizer", {"X"}, {"n"}, "normalizer", true);
+    SetString(normalizer, "norm", norm);
+    // Column 1 only: a GLM's 0 * missing would be missing.
+    onnx::TensorProto* index = model.mutable_graph()->add_initializer();
+    index->set_name("index");
+    index->set_data_type(onnx::TensorProto::INT64);
+    index->add_dims(1);
+    index->add_int64_data(1);
+    AddNode(&model, "ArrayFeatureExtractor", {"n", "index"}, {"second"}, "pick", true);
+    onnx::NodeProto* ols = AddNode(&model, "LinearRegressor", {"second"}, {"y"}, "ols", true);
+    SetFloats(ols, "coefficients", {1.0f});
+    AddOutput(&model, "y");
+    Result<Pipeline> result = Import(model);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    // A zero norm leaves the row as it is (onnxruntime: [0, -1] stays).
+    EXPECT_DOUBLE_EQ(Score(*result, {"0", "-1"})[0], -1.0) << norm;
+    EXPECT_DOUBLE_EQ(Score(*result, {"-3", "-4"})[0],
+                     norm == "MAX" ? static_cast<double>(-4.0f / -3.0f) : norm == "L1" ? static_cast<double>(-4.0f / 7.0f)
+                                                                                      : static_cast<double>(-0.8f))
+        << norm;
+    // The row maximum skips a missing value; sums do not.
+    const std::vector<double> with_missing = Score(*result, {"", "2"});
+    if (norm == "MAX") {
+      EXPECT_DOUBLE_EQ(with_missing[0], 1.0);
+    } else {
+      EXPECT_TRUE(std::isnan(with_missing[0])) << norm;
+    }
+  }
+}
+
+// color (string) -> OneHotEncoder -> Reshape [-1, 3] ; size (string) ->
+// CategoryMapper -> Cast -> Concat -> LinearRegressor.
+onnx::ModelProto CategoricalModel() {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "color", 1, onnx::TensorProto::STRING);
+  AddInput(&model, "size", 1, onnx::TensorProto::STRING);
+  onnx::NodeProto* onehot = AddNode(&model, "OneHotEncoder", {"color"}, {"color_onehot"}, "onehot", true);
+  SetStrings(onehot, "cats_strings", {"red", "green", "blue"});
+  onnx::TensorProto* shape = model.mutable_graph()->add_initializer();
+  shape->set_name("shape");
+  shape->set_data_type(onnx::TensorProto::INT64);
+  shape->add_dims(2);
+  shape->add_int64_data(-1);
+  shape->add_int64_data(3);
+  AddNode(&model, "Reshape", {"color_onehot", "shape"}, {"color_flat"}, "reshape");
+  onnx::NodeProto* mapper = AddNode(&model, "CategoryMapper", {"size"}, {"size_code"}, "size_map", true);
+  SetStrings(mapper, "cats_strings", {"S", "M", "L"});
+  SetInts(mapper, "cats_int64s", {10, 20, 30});
+  SetInt(mapper, "default_int64", -5);
+  onnx::NodeProto* cast = AddNode(&model, "Cast", {"size_code"}, {"size_float"}, "cast");
+  SetInt(cast, "to", onnx::TensorProto::FLOAT);
+  onnx::NodeProto* concat = AddNode(&model, "Concat", {"color_flat", "size_float"}, {"joined"}, "concat");
+  SetInt(concat, "axis", 1);
+  onnx::NodeProto* ols = AddNode(&model, "LinearRegressor", {"joined"}, {"y"}, "ols", true);
+  SetFloats(ols, "coefficients", {1, 2, 4, 100});
+  AddOutput(&model, "y");
+  return model;
+}
+
+TEST(OnnxImport, StringColumnsThroughEncoders) {
+  Result<Pipeline> result = Import(CategoricalModel());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->inputs[0].type, FieldType::kCategory);
+  EXPECT_EQ(result->features,
+            (std::vector<std::string>{"color_onehot=red", "color_onehot=green", "color_onehot=blue", "size_float"}));
+  EXPECT_DOUBLE_EQ(Score(*result, {"green", "M"})[0], 2.0 + 2000.0);
+  // Unknown and empty strings: no one-hot column set, the mapper's default.
+  EXPECT_DOUBLE_EQ(Score(*result, {"purple", "XL"})[0], -500.0);
+  EXPECT_DOUBLE_EQ(Score(*result, {"", ""})[0], -500.0);
+  // zeros=0: onnxruntime fails on an unknown category; so does the row.
+  onnx::ModelProto strict = CategoricalModel();
+  SetInt(NodeOf(&strict, 0), "zeros", 0);
+  Result<Pipeline> strict_result = Import(strict);
+  ASSERT_TRUE(strict_result.ok()) << strict_result.status().ToString();
+  EXPECT_FALSE(reference::ScoreRow(*strict_result, {RawValue::Text("purple"), RawValue::Text("S")}).ok());
+}
+
+TEST(OnnxImport, LabelEncoderOrdinalAndChains) {
+  for (const bool ordinal : {true, false}) {
+    onnx::ModelProto model = NewModel();
+    AddInput(&model, "c", 1, onnx::TensorProto::STRING);
+    onnx::NodeProto* encoder = AddNode(&model, "LabelEncoder", {"c"}, {"code"}, "encoder", true);
+    SetStrings(encoder, "keys_strings", {"a", "it's"});
+    SetFloats(encoder, "values_floats", ordinal ? std::vector<float>{0, 1} : std::vector<float>{2.5f, -1});
+    SetFloat(encoder, "default_float", 7);
+    onnx::NodeProto* ols = AddNode(&model, "LinearRegressor", {"code"}, {"y"}, "ols", true);
+    SetFloats(ols, "coefficients", {1});
+    AddOutput(&model, "y");
+    Result<Pipeline> result = Import(model);
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_DOUBLE_EQ(Score(*result, {"it's"})[0], ordinal ? 1.0 : -1.0);
+    EXPECT_DOUBLE_EQ(Score(*result, {"zzz"})[0], 7.0);
+    EXPECT_EQ(std::holds_alternative<OrdinalTransform>(result->transforms[0]), ordinal);
+  }
+}
+
+TEST(OnnxImport, RefusesEncodersItCannotLower) {
+  onnx::ModelProto model = CategoricalModel();
+  AttrOf(NodeOf(&model, 0), "cats_strings")->set_strings(1, "red");
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "node 'onehot' (OneHotEncoder): category 'red' is repeated");
+  model = CategoricalModel();
+  NodeOf(&model, 0)->set_input(0, "size_code");
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "input 'size_code' is not defined before this node");
+  model = CategoricalModel();
+  AttrOf(NodeOf(&model, 2), "cats_int64s")->add_ints(40);
+  ExpectError(Import(model), StatusCode::kInvalidArgument,
+              "node 'size_map' (CategoryMapper): cats_strings and cats_int64s differ in length");
+  // A string column cannot feed arithmetic.
+  model = CategoricalModel();
+  NodeOf(&model, 3)->set_input(0, "size");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'cast' (Cast)");
+}
+
+TEST(OnnxImport, LooksLikeOnnx) {
+  EXPECT_TRUE(LooksLikeOnnx(LinearRegressorModel().SerializeAsString()));
+  EXPECT_FALSE(LooksLikeOnnx(""));
+  EXPECT_FALSE(LooksLikeOnnx("{\"format_version\": 1}"));
+  EXPECT_FALSE(LooksLikeOnnx("<?xml version=\"1.0\"?><PMML/>"));
+  onnx::ModelProto no_graph;
+  no_graph.set_ir_version(8);
+  EXPECT_FALSE(LooksLikeOnnx(no_graph.SerializeAsString()));
+  const std::string bytes = LinearRegressorModel().SerializeAsString();
+  EXPECT_FALSE(LooksLikeOnnx(bytes.substr(0, bytes.size() - 3)));  // truncated
+}
+
+// ---------------------------------------------------------------------------
+// Refusals
+// ---------------------------------------------------------------------------
+
+TEST(OnnxImport, RefusesOversizedAndMalformedBytes) {
+  OnnxImportOptions options;
+  options.max_bytes = 10;
+  ExpectError(Import(LinearRegressorModel(), options), StatusCode::kResourceExhausted, "more than the limit");
+  ExpectError(ImportOnnx("\xff\xff\xff\xff not protobuf", {}), StatusCode::kInvalidArgument, "cannot be parsed");
+  onnx::ModelProto no_graph;
+  no_graph.set_ir_version(8);
+  ExpectError(ImportOnnx(no_graph.SerializeAsString(), {}), StatusCode::kInvalidArgument, "no graph");
+}
+
+TEST(OnnxImport, RefusesUnsupportedOperatorsNamingTheNode) {
+  onnx::ModelProto model = LinearRegressorModel();
+  NodeOf(&model)->set_op_type("SVMClassifier");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'ols' (SVMClassifier): operator SVMClassifier");
+  NodeOf(&model)->set_op_type("Frobnicate");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'ols' (Frobnicate): operator 'Frobnicate'");
+  NodeOf(&model)->set_op_type("LinearRegressor");
+  NodeOf(&model)->set_domain("com.example");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "domain 'com.example'");
+}
+
+TEST(OnnxImport, RefusesUnsupportedOpsets) {
+  onnx::ModelProto model = LinearRegressorModel();
+  model.mutable_opset_import(1)->set_version(9);
+  ExpectError(Import(model), StatusCode::kUnimplemented, "opset ai.onnx.ml 9 is not supported");
+  model = LinearRegressorModel();
+  model.mutable_opset_import(0)->set_version(3);
+  ExpectError(Import(model), StatusCode::kUnimplemented, "opset ai.onnx 3 is not supported");
+}
+
+TEST(OnnxImport, RefusesSubgraphs) {
+  onnx::ModelProto model = LinearRegressorModel();
+  onnx::NodeProto* node = AddNode(&model, "If", {"cond"}, {"z"}, "branch");
+  onnx::AttributeProto* attr = NewAttr(node, "then_branch", onnx::AttributeProto::GRAPH);
+  attr->mutable_g()->set_name("then");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'branch' (If): subgraphs and control flow");
+}
+
+TEST(OnnxImport, RefusesUndefinedTensorsAndShapeMismatches) {
+  onnx::ModelProto model = LinearRegressorModel();
+  NodeOf(&model)->set_input(0, "nope");
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "node 'ols' (LinearRegressor): input 'nope' is not defined");
+  model = LinearRegressorModel();
+  AttrOf(NodeOf(&model), "coefficients")->clear_floats();
+  AttrOf(NodeOf(&model), "coefficients")->add_floats(1.0f);
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "1 coefficients for 2 columns");
+  model = NewModel();
+  AddInput(&model, "X", 3);
+  AddInitializer(&model, "W", {2, 1}, {1, 1});
+  AddNode(&model, "MatMul", {"X", "W"}, {"y"}, "mm");
+  AddOutput(&model, "y");
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "node 'mm' (MatMul): B is [2, 1] but A has 3 columns");
+}
+
+TEST(OnnxImport, RefusesWhatTheIrCannotExpress) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 2);
+  AddInitializer(&model, "W", {2, 2}, {1, 0, 0, 1});
+  onnx::NodeProto* gemm = AddNode(&model, "Gemm", {"X", "W"}, {"y"}, "dense");
+  SetInt(gemm, "transA", 1);
+  AddOutput(&model, "y");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'dense' (Gemm): transA=1");
+
+  model = OneSplitTree("BRANCH_LEQ", std::numeric_limits<float>::max(), 0);
+  ExpectError(Import(model), StatusCode::kUnimplemented, "(the largest float) with mode BRANCH_LEQ");
+  model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  SetString(NodeOf(&model), "aggregate_function", "MAX");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "aggregate_function MAX");
+
+  model = NewModel();
+  AddInput(&model, "X", 2);
+  onnx::NodeProto* logreg = AddNode(&model, "LinearClassifier", {"X"}, {"label", "p"}, "logreg", true);
+  SetFloats(logreg, "coefficients", {1, 2});
+  SetInts(logreg, "classlabels_ints", {0, 1});
+  SetString(logreg, "post_transform", "NONE");
+  AddOutput(&model, "label");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'logreg' (LinearClassifier): a binary classifier");
+}
+
+TEST(OnnxImport, RefusesAnArgMaxThatWouldNameAnotherLabel) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 2);
+  onnx::NodeProto* logreg = AddNode(&model, "LinearClassifier", {"X"}, {"label", "p"}, "logreg", true);
+  SetFloats(logreg, "coefficients", {1, 2, 3, 4});
+  SetStrings(logreg, "classlabels_strings", {"no", "yes"});
+  SetString(logreg, "post_transform", "SOFTMAX");
+  onnx::NodeProto* argmax = AddNode(&model, "ArgMax", {"p"}, {"index"}, "argmax");
+  SetInt(argmax, "axis", 1);
+  AddOutput(&model, "index");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'argmax' (ArgMax): the arg max is a class index");
+}
+
+TEST(OnnxImport, RefusesShapesThatAreNotRowByRow) {
+  // [N] into an estimator: onnxruntime reads it as one row.
+  onnx::ModelProto model = NewModel();
+  onnx::ValueInfoProto* input = model.mutable_graph()->add_input();
+  input->set_name("x");
+  input->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  input->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_param("N");
+  AddInput(&model, "Y", 2);
+  onnx::NodeProto* ols = AddNode(&model, "LinearRegressor", {"x"}, {"y"}, "ols", true);
+  SetFloats(ols, "coefficients", {1});
+  AddOutput(&model, "y");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'ols' (LinearRegressor): the input must be of shape [N,k]");
+  // [N] + [N,2] broadcasts the trailing axes, not row by row.
+  NodeOf(&model)->set_op_type("Add");
+  NodeOf(&model)->set_domain("");
+  NodeOf(&model)->clear_attribute();
+  NodeOf(&model)->add_input("Y");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'ols' (Add): per-row operands of different ranks");
+}
+
+// TreeEnsemble (ai.onnx.ml opset 5): node 0 splits feature 0 at 0.5 with
+// `mode`; its true child is leaf 0 (10), its false child leaf 1 (20).
+onnx::ModelProto TreeEnsembleV5(int mode) {
+  onnx::ModelProto model = NewModel(13, 5);
+  AddInput(&model, "X", 1);
+  onnx::NodeProto* node = AddNode(&model, "TreeEnsemble", {"X"}, {"y"}, "trees", true);
+  SetInt(node, "n_targets", 1);
+  SetInts(node, "tree_roots", {0});
+  SetInts(node, "nodes_featureids", {0});
+  onnx::AttributeProto* splits = NewAttr(node, "nodes_splits", onnx::AttributeProto::TENSOR);
+  splits->mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+  splits->mutable_t()->add_dims(1);
+  splits->mutable_t()->add_float_data(0.5f);
+  onnx::AttributeProto* modes = NewAttr(node, "nodes_modes", onnx::AttributeProto::TENSOR);
+  modes->mutable_t()->set_data_type(onnx::TensorProto::UINT8);
+  modes->mutable_t()->add_dims(1);
+  modes->mutable_t()->add_int32_data(mode);
+  SetInts(node, "nodes_truenodeids", {0});
+  SetInts(node, "nodes_trueleafs", {1});
+  SetInts(node, "nodes_falsenodeids", {1});
+  SetInts(node, "nodes_falseleafs", {1});
+  SetInts(node, "leaf_targetids", {0, 0});
+  onnx::AttributeProto* weights = NewAttr(node, "leaf_weights", onnx::AttributeProto::TENSOR);
+  weights->mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+  weights->mutable_t()->add_dims(2);
+  weights->mutable_t()->add_float_data(10);
+  weights->mutable_t()->add_float_data(20);
+  AddOutput(&model, "y");
+  return model;
+}
+
+TEST(OnnxImport, TreeEnsembleOpset5) {
+  // mode: at x == 0.5, below (0.25)
+  const double expected[6][2] = {{10, 10}, {20, 10}, {10, 20}, {20, 20}, {10, 20}, {20, 10}};
+  for (int mode = 0; mode < 6; ++mode) {
+    Result<Pipeline> result = Import(TreeEnsembleV5(mode));
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_DOUBLE_EQ(Score(*result, {"0.5"})[0], expected[mode][0]) << mode;
+    EXPECT_DOUBLE_EQ(Score(*result, {"0.25"})[0], expected[mode][1]) << mode;
+  }
+  ExpectError(Import(TreeEnsembleV5(6)), StatusCode::kUnimplemented, "tree 0, node 0: mode MEMBER is not supported");
+  ExpectError(Import(TreeEnsembleV5(9)), StatusCode::kInvalidArgument, "unknown mode 9");
+  onnx::ModelProto model = TreeEnsembleV5(0);
+  AttrOf(NodeOf(&model), "nodes_falsenodeids")->set_ints(0, 5);
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "tree 0, node 0: leaf 5 is out of range (2 leaves)");
+  model = TreeEnsembleV5(0);
+  AttrOf(NodeOf(&model), "nodes_trueleafs")->set_ints(0, 0);  // node 0 is its own child
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "is reached twice");
+  model = TreeEnsembleV5(0);
+  AttrOf(NodeOf(&model), "tree_roots")->set_ints(0, 3);
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "tree 0: root 3 is out of range");
+  // The opset 5 operator only exists in ai.onnx.ml 5.
+  model = TreeEnsembleV5(0);
+  model.mutable_opset_import(1)->set_version(3);
+  ExpectError(Import(model), StatusCode::kUnimplemented, "opset 3 of ai.onnx.ml is not supported for this operator");
+}
+
+TEST(OnnxImport, RefusesMalformedTrees) {
+  onnx::ModelProto model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  AttrOf(NodeOf(&model), "nodes_featureids")->set_ints(0, 3);
+  ExpectError(Import(model), StatusCode::kInvalidArgument,
+              "node 'trees' (TreeEnsembleRegressor): tree 0, node 0: feature id 3 is out of range (1 columns)");
+  model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  AttrOf(NodeOf(&model), "nodes_truenodeids")->set_ints(0, 0);  // back to the root
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "is reached twice");
+  model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  AttrOf(NodeOf(&model), "nodes_falsenodeids")->set_ints(0, 1);  // both children the same node
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "is reached twice");
+  model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  AttrOf(NodeOf(&model), "nodes_falsenodeids")->set_ints(0, 7);
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "child node id 7 does not exist");
+  model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  AttrOf(NodeOf(&model), "target_nodeids")->set_ints(0, 0);
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "tree 0, node 0 is not a leaf");
+  model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  AttrOf(NodeOf(&model), "nodes_modes")->set_strings(0, "BRANCH_SOMETIMES");
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "unknown mode 'BRANCH_SOMETIMES'");
+  model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  AttrOf(NodeOf(&model), "nodes_values")->set_floats(0, std::numeric_limits<float>::quiet_NaN());
+  ExpectError(Import(model), StatusCode::kUnimplemented, "tree 0, node 0: threshold NaN is not finite");
+  model = OneSplitTree("BRANCH_LEQ", 0.5f, 0);
+  AttrOf(NodeOf(&model), "nodes_modes")->add_strings("LEAF");
+  ExpectError(Import(model), StatusCode::kInvalidArgument, "nodes_modes has 4 entries");
+}
+
+TEST(OnnxImport, RefusesModelsBeyondTheLimits) {
+  OnnxImportOptions options;
+  options.max_tree_nodes = 2;
+  ExpectError(Import(OneSplitTree("BRANCH_LEQ", 0.5f, 0), options), StatusCode::kResourceExhausted, "tree nodes");
+  options = {};
+  options.max_graph_nodes = 0;
+  ExpectError(Import(LinearRegressorModel(), options), StatusCode::kResourceExhausted, "nodes");
+  options = {};
+  options.max_columns = 1;
+  ExpectError(Import(LinearRegressorModel(), options), StatusCode::kResourceExhausted, "columns");
+  {
+    // A chain of Identity nodes over a wide tensor.
+    onnx::ModelProto chain = NewModel();
+    AddInput(&chain, "X", 1000);
+    std::string previous = "X";
+    for (int i = 0; i < 50; ++i) {
+      const std::string next = std::string("t").append(std::to_string(i));
+      AddNode(&chain, "Identity", {previous}, {next}, std::string("id").append(std::to_string(i)));
+      previous = next;
+    }
+    AddOutput(&chain, previous);
+    options = {};
+    options.max_tensor_columns = 20'000;
+    ExpectError(Import(chain, options), StatusCode::kResourceExhausted, "node 'id20' (Identity): the graph's tensors");
+  }
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 100);
+  AddInitializer(&model, "W", {100, 100}, std::vector<float>(10000, 1.0f));
+  AddNode(&model, "MatMul", {"X", "W"}, {"y"}, "mm");
+  AddOutput(&model, "y");
+  options = {};
+  options.max_expression_terms = 5000;
+  ExpectError(Import(model, options), StatusCode::kResourceExhausted, "node 'mm' (MatMul): the graph's expressions");
+  options = {};
+  options.max_constant_elements = 100;
+  ExpectError(Import(model, options), StatusCode::kResourceExhausted, "initializer 'W'");
+}
+
+// ---------------------------------------------------------------------------
+// External data
+// ---------------------------------------------------------------------------
+
+class OnnxExternalDataTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::temp_directory_path() /
+            ("podium_onnx_test_" + std::to_string(::getpid()) + "_" +
+             testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_ / "model");
+    std::filesystem::create_directories(root_ / "outside");
+    const float weights[2] = {2.0f, -0.5f};
+    for (const auto& path : {root_ / "model" / "weights.bin", root_ / "outside" / "weights.bin"}) {
+      std::ofstream out(path, std::ios::binary);
+      out.write(reinterpret_cast<const char*>(weights), sizeof weights);
+    }
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  // X [N,2] @ W (external, [2,1]) -> y.
+  static onnx::ModelProto Model(const std::string& location) {
+    onnx::ModelProto model = NewModel();
+    AddInput(&model, "X", 2);
+    onnx::TensorProto* w = AddInitializer(&model, "W", {2, 1}, {});
+    w->set_data_location(onnx::TensorProto::EXTERNAL);
+    onnx::StringStringEntryProto* entry = w->add_external_data();
+    entry->set_key("location");
+    entry->set_value(location);
+    AddNode(&model, "MatMul", {"X", "W"}, {"y"}, "mm");
+    AddOutput(&model, "y");
+    return model;
+  }
+  OnnxImportOptions Options() const {
+    OnnxImportOptions options;
+    options.model_folder = (root_ / "model").string();
+    return options;
+  }
+
+  std::filesystem::path root_;
+};
+
+TEST_F(OnnxExternalDataTest, ReadsDataInsideTheModelFolder) {
+  Result<Pipeline> result = Import(Model("weights.bin"), Options());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_DOUBLE_EQ(Score(*result, {"3", "2"})[0], 6.0 - 1.0);
+}
+
+TEST_F(OnnxExternalDataTest, RefusedWithoutAModelFolder) {
+  ExpectError(Import(Model("weights.bin")), StatusCode::kPermissionDenied,
+              "initializer 'W': its data is in an external file ('weights.bin')");
+}
+
+TEST_F(OnnxExternalDataTest, RefusesAbsolutePaths) {
+  ExpectError(Import(Model((root_ / "outside" / "weights.bin").string()), Options()),
+              StatusCode::kPermissionDenied, "is an absolute path");
+}
+
+TEST_F(OnnxExternalDataTest, RefusesDotDot) {
+  ExpectError(Import(Model("../outside/weights.bin"), Options()), StatusCode::kPermissionDenied, "contains '..'");
+  ExpectError(Import(Model("sub/../../outside/weights.bin"), Options()), StatusCode::kPermissionDenied,
+              "contains '..'");
+}
+
+TEST_F(OnnxExternalDataTest, RefusesSymbolicLinksOut) {
+  std::filesystem::create_symlink(root_ / "outside" / "weights.bin", root_ / "model" / "link.bin");
+  std::filesystem::create_directory_symlink(root_ / "outside", root_ / "model" / "dir");
+  ExpectError(Import(Model("link.bin"), Options()), StatusCode::kPermissionDenied, "resolves outside");
+  ExpectError(Import(Model("dir/weights.bin"), Options()), StatusCode::kPermissionDenied, "resolves outside");
+  // A link that stays inside the folder is fine.
+  std::filesystem::create_symlink(root_ / "model" / "weights.bin", root_ / "model" / "inside.bin");
+  EXPECT_TRUE(Import(Model("inside.bin"), Options()).ok());
+}
+
+TEST_F(OnnxExternalDataTest, RefusesMissingAndShortFiles) {
+  ExpectError(Import(Model("nope.bin"), Options()), StatusCode::kInvalidArgument, "cannot be opened");
+  {
+    std::ofstream out(root_ / "model" / "short.bin", std::ios::binary);
+    out << "abc";
+  }
+  ExpectError(Import(Model("short.bin"), Options()), StatusCode::kInvalidArgument, "is too short");
+}
+
+}  // namespace
+}  // namespace podium
