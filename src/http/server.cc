@@ -34,6 +34,13 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
+// Sessions run on one io_context each; naming its executor type (instead of
+// the type-erased any_io_executor of beast::tcp_stream) spares every
+// asynchronous operation the erased executor's copies.
+using IoExecutor = asio::io_context::executor_type;
+using Socket = tcp::socket::rebind_executor<IoExecutor>::other;
+using PlainStream = beast::basic_stream<tcp, IoExecutor, beast::unlimited_rate_policy>;
+using TlsStream = beast::ssl_stream<PlainStream>;
 
 namespace {
 
@@ -136,17 +143,17 @@ namespace {
 
 // One connection: read a request, answer it, and again while keep-alive.
 // Owned by the handlers of its pending operation (shared_from_this); runs on
-// the one thread of its io context. Stream: beast::tcp_stream (HTTP) or
+// the one thread of its io context. Stream: PlainStream (HTTP) or
 // beast::ssl_stream over it (HTTPS, after a handshake).
 template <typename Stream>
 class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = !std::is_same_v<Stream, PlainStream>;
 
-  Session(tcp::socket&& socket, HttpServer::Impl* server)
+  Session(Socket&& socket, HttpServer::Impl* server)
     requires(!kTls)
       : stream_(std::move(socket)), server_(server) {}
-  Session(tcp::socket&& socket, HttpServer::Impl* server, ssl::context& tls)
+  Session(Socket&& socket, HttpServer::Impl* server, ssl::context& tls)
     requires(kTls)
       : stream_(std::move(socket), tls), server_(server) {}
 
@@ -172,7 +179,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
  private:
   using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
 
-  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  PlainStream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void ReadHeader() {
     if (server_->draining.load()) return Close();
@@ -352,18 +359,18 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(NextContext(), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(NextContext(), [this](beast::error_code ec, Socket socket) {
     if (ec) {
       if (!acceptor.is_open()) return;  // shutting down
     } else {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       if (tls) {
-        auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), this, *tls);
+        auto session = std::make_shared<Session<TlsStream>>(std::move(socket), this, *tls);
         Track(session);
         session->Start();
       } else {
-        auto session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), this);
+        auto session = std::make_shared<Session<PlainStream>>(std::move(socket), this);
         Track(session);
         session->Start();
       }
