@@ -202,6 +202,11 @@ class Importer {
     return i < node.input_size() ? node.input(i) : std::string();
   }
   Result<const RowTensor*> RowInput(const onnx::NodeProto& node, int i) const;
+  // RowInput that must hold float columns (else unsupported, saying
+  // `float_reason`) and, when `matrix`, be of shape [N,k]: the operators that
+  // onnxruntime applies to the last axis act on one row only then.
+  Result<const RowTensor*> FloatRows(const onnx::NodeProto& node, int i, bool matrix,
+                                     const std::string& float_reason) const;
   Result<const Constant*> ConstInput(const onnx::NodeProto& node, int i, bool optional = false) const;
   Result<std::string> OutputName(const onnx::NodeProto& node, int i) const;
   Status SetOutput(const onnx::NodeProto& node, int i, RowTensor tensor);
@@ -566,6 +571,14 @@ Result<const RowTensor*> Importer::RowInput(const onnx::NodeProto& node, int i) 
     return Invalid(node, "input " + Quote(name) + " is not defined before this node");
   }
   return &it->second;
+}
+
+Result<const RowTensor*> Importer::FloatRows(const onnx::NodeProto& node, int i, bool matrix,
+                                             const std::string& float_reason) const {
+  ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, i));
+  if (input->role != Role::kRows || input->type != ElemType::kFloat) return Unsupported(node, float_reason);
+  if (matrix && input->rank != 2) return Unsupported(node, "the input must be of shape [N,k]");
+  return input;
 }
 
 Result<const Constant*> Importer::ConstInput(const onnx::NodeProto& node, int i, bool optional) const {
@@ -1118,10 +1131,7 @@ Result<std::vector<double>> PerColumn(const std::vector<double>& values, size_t 
 }
 
 Status Importer::LowerScaler(const onnx::NodeProto& node) {
-  ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, 0));
-  if (input->role != Role::kRows || input->type != ElemType::kFloat) {
-    return Unsupported(node, "only float columns are supported");
-  }
+  ASSIGN_OR_RETURN(const RowTensor* input, FloatRows(node, 0, false, "only float columns are supported"));
   ASSIGN_OR_RETURN(const std::vector<double> offset_attr, FloatsAttr(node, "offset"));
   ASSIGN_OR_RETURN(const std::vector<double> scale_attr, FloatsAttr(node, "scale"));
   const size_t width = input->cols.size();
@@ -1143,10 +1153,8 @@ Status Importer::LowerScaler(const onnx::NodeProto& node) {
 }
 
 Status Importer::LowerImputer(const onnx::NodeProto& node) {
-  ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, 0));
-  if (input->role != Role::kRows || input->type != ElemType::kFloat) {
-    return Unsupported(node, "only float columns are supported (imputed_value_floats)");
-  }
+  ASSIGN_OR_RETURN(const RowTensor* input, FloatRows(node, 0, false,
+                                                     "only float columns are supported (imputed_value_floats)"));
   RETURN_IF_ERROR(RefuseAttr(node, "imputed_value_int64s"));
   ASSIGN_OR_RETURN(const std::vector<double> values_attr, FloatsAttr(node, "imputed_value_floats"));
   // NaN is not a finite attribute value, so it is read separately.
@@ -1178,14 +1186,8 @@ Status Importer::LowerImputer(const onnx::NodeProto& node) {
 }
 
 Status Importer::LowerNormalizer(const onnx::NodeProto& node) {
-  ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, 0));
-  if (input->role != Role::kRows || input->type != ElemType::kFloat) {
-    return Unsupported(node, "only float columns are supported");
-  }
-  if (input->rank != 2) {
-    // onnxruntime normalizes the last axis: for [N] that is the whole batch.
-    return Unsupported(node, "the input must be of shape [N,k]");
-  }
+  // onnxruntime normalizes the last axis: for [N] that is the whole batch.
+  ASSIGN_OR_RETURN(const RowTensor* input, FloatRows(node, 0, true, "only float columns are supported"));
   ASSIGN_OR_RETURN(const std::string norm, StringAttr(node, "norm", "MAX"));
   if (norm != "MAX" && norm != "L1" && norm != "L2") return Invalid(node, "unknown norm " + Quote(norm));
   ASSIGN_OR_RETURN(const std::string name, OutputName(node, 0));
@@ -1230,10 +1232,7 @@ Status Importer::LowerNormalizer(const onnx::NodeProto& node) {
 }
 
 Status Importer::LowerBinarizer(const onnx::NodeProto& node) {
-  ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, 0));
-  if (input->role != Role::kRows || input->type != ElemType::kFloat) {
-    return Unsupported(node, "only float columns are supported");
-  }
+  ASSIGN_OR_RETURN(const RowTensor* input, FloatRows(node, 0, false, "only float columns are supported"));
   ASSIGN_OR_RETURN(const double threshold, FloatAttr(node, "threshold", 0.0));
   ASSIGN_OR_RETURN(const std::string name, OutputName(node, 0));
   RowTensor out = *input;
@@ -1882,14 +1881,9 @@ std::optional<Split> MapMode(std::string_view mode, float t) {
 }
 
 Status Importer::LowerTreeEnsemble(const onnx::NodeProto& node, bool classifier) {
-  ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, 0));
-  if (input->role != Role::kRows || input->type != ElemType::kFloat) {
-    return Unsupported(node, "the input must be float columns (onnxruntime compares them as floats)");
-  }
-  if (input->rank != 2) {
-    // onnxruntime reads a one-dimensional input as a single row.
-    return Unsupported(node, "the input must be of shape [N,k]");
-  }
+  // onnxruntime reads a one-dimensional input as a single row.
+  ASSIGN_OR_RETURN(const RowTensor* input, FloatRows(node, 0, true,
+                                                     "the input must be float columns (onnxruntime compares them as floats)"));
   for (const char* name : {"nodes_values_as_tensor", "base_values_as_tensor", "target_weights_as_tensor",
                            "class_weights_as_tensor"}) {
     RETURN_IF_ERROR(RefuseAttr(node, name));
@@ -2236,14 +2230,9 @@ Result<Constant> Importer::TensorAttr(const onnx::NodeProto& node, std::string_v
 // leaf_weights). Modes are numbers: 0 LEQ, 1 LT, 2 GTE, 3 GT, 4 EQ, 5 NEQ,
 // 6 MEMBER.
 Status Importer::LowerTreeEnsemble5(const onnx::NodeProto& node) {
-  ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, 0));
-  if (input->role != Role::kRows || input->type != ElemType::kFloat) {
-    return Unsupported(node, "the input must be float columns (onnxruntime compares them as floats)");
-  }
-  if (input->rank != 2) {
-    // onnxruntime reads a one-dimensional input as a single row.
-    return Unsupported(node, "the input must be of shape [N,k]");
-  }
+  // onnxruntime reads a one-dimensional input as a single row.
+  ASSIGN_OR_RETURN(const RowTensor* input, FloatRows(node, 0, true,
+                                                     "the input must be float columns (onnxruntime compares them as floats)"));
   ASSIGN_OR_RETURN(const int64_t targets, IntAttr(node, "n_targets", 1));
   ASSIGN_OR_RETURN(const int64_t aggregate, IntAttr(node, "aggregate_function", 1));
   ASSIGN_OR_RETURN(const int64_t post, IntAttr(node, "post_transform", 0));
@@ -2442,14 +2431,8 @@ Status Importer::LowerTreeEnsemble5(const onnx::NodeProto& node) {
 // support vectors, rho + coefficients . x. Each kernel value is a derived
 // column and the sum a gaussian GLM over them.
 Status Importer::LowerSvmRegressor(const onnx::NodeProto& node) {
-  ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, 0));
-  if (input->role != Role::kRows || input->type != ElemType::kFloat) {
-    return Unsupported(node, "the input must be float columns");
-  }
-  if (input->rank != 2) {
-    // onnxruntime reads a one-dimensional input as a single row.
-    return Unsupported(node, "the input must be of shape [N,k]");
-  }
+  // onnxruntime reads a one-dimensional input as a single row.
+  ASSIGN_OR_RETURN(const RowTensor* input, FloatRows(node, 0, true, "the input must be float columns"));
   ASSIGN_OR_RETURN(const std::string kernel, StringAttr(node, "kernel_type", "LINEAR"));
   ASSIGN_OR_RETURN(const std::vector<double> params, FloatsAttr(node, "kernel_params"));
   ASSIGN_OR_RETURN(const std::vector<double> vectors, FloatsAttr(node, "support_vectors"));

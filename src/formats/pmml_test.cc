@@ -12,6 +12,7 @@
 #include "pipeline/pipeline_json.h"
 #include "pipeline/prediction.h"
 #include "pipeline/validate.h"
+#include "formats/pmml_test_util.h"
 #include "reference/reference.h"
 
 namespace podium {
@@ -19,42 +20,11 @@ namespace {
 
 const double kNan = std::nan("");
 
-Result<Pipeline> Import(const std::string& xml, PmmlImportOptions options = {}) {
-  if (options.name.empty()) options.name = "test";
-  return ImportPmml(xml, options);
-}
-
-// A PMML 4.4 document; `body` follows the DataDictionary on line 6.
-std::string Doc(const std::string& fields, const std::string& body, const std::string& version = "4.4") {
-  return "<?xml version=\"1.0\"?>\n"
-         "<PMML xmlns=\"http://www.dmg.org/PMML-4_4\" version=\"" + version + "\">\n"
-         "<Header description=\"test\"><Application name=\"unit\" version=\"1\"/></Header>\n"
-         "<DataDictionary>\n" + fields + "</DataDictionary>\n" + body + "</PMML>\n";
-}
-
-// Scores one row with the reference scorer; cells absent from `row` are
-// missing.
-Result<Prediction> Score(const Pipeline& pipeline, const std::map<std::string, std::string>& row) {
-  std::vector<RawValue> raw;
-  for (const InputField& field : pipeline.inputs) {
-    const auto it = row.find(field.name);
-    raw.push_back(it == row.end() ? RawValue::Missing() : RawValue::Text(it->second));
-  }
-  return reference::ScoreRow(pipeline, raw, false);
-}
-
-double ScoreValue(const Pipeline& pipeline, const std::map<std::string, std::string>& row, size_t k = 0) {
-  Result<Prediction> prediction = Score(pipeline, row);
-  EXPECT_TRUE(prediction.ok()) << prediction.status().ToString();
-  if (!prediction.ok() || prediction->values.size() <= k) return -12345;
-  return prediction->values[k];
-}
-
-void ExpectError(const Result<Pipeline>& result, StatusCode code, const std::string& fragment) {
-  ASSERT_FALSE(result.ok()) << "expected an error containing " << fragment;
-  EXPECT_EQ(result.status().code(), code) << result.status().ToString();
-  EXPECT_NE(result.status().message().find(fragment), std::string::npos) << result.status().ToString() << "\n  wanted: " << fragment;
-}
+using pmml_testing::Doc;
+using pmml_testing::ExpectError;
+using pmml_testing::Import;
+using pmml_testing::Score;
+using pmml_testing::ScoreValue;
 
 // ---------------------------------------------------------------------------
 // Safety
