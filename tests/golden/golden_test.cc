@@ -29,6 +29,7 @@
 #include "reference/reference.h"
 #if PODIUM_GOLDEN_HAS_ENGINE
 #include "engine/engine.h"
+#include "csv_line.h"
 #endif
 
 namespace podium {
@@ -60,32 +61,7 @@ Result<std::string> ReadText(const fs::path& path) {
   return text.str();
 }
 
-// Splits one CSV record (no embedded line breaks): fields separated by
-// commas, a field starting with '"' is quoted and "" inside it is a quote.
-std::vector<std::string> SplitCsvLine(std::string_view line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"' && fields.back().empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
+using golden::SplitCsvLine;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -33,6 +33,7 @@
 #include "pipeline/pipeline_json.h"
 #include "pipeline/prediction.h"
 #include "reference/reference.h"
+#include "csv_line.h"
 
 namespace podium {
 namespace {
@@ -69,30 +70,7 @@ struct Source {
   std::vector<std::map<std::string, std::string>> rows;
 };
 
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"' && fields.back().empty()) {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
+using golden::SplitCsvLine;
 
 std::vector<std::map<std::string, std::string>> ReadCsv(const fs::path& path) {
   std::istringstream in(ReadText(path));
