@@ -22,6 +22,7 @@
 
 #include "data/number.h"
 #include "formats/message.h"
+#include "formats/svm_kernel.h"
 #include "pipeline/validate.h"
 
 namespace podium {
@@ -2447,6 +2448,10 @@ Status Importer::LowerSvmRegressor(const onnx::NodeProto& node) {
     return Invalid(node, "unknown kernel_type " + Quote(kernel));
   }
   if (rho.size() != 1) return Invalid(node, std::to_string(rho.size()) + " rho values (one expected)");
+  const svm_kernel::Kernel svm = kernel == "LINEAR" ? svm_kernel::Kernel::kLinear
+                                 : kernel == "POLY"   ? svm_kernel::Kernel::kPolynomial
+                                 : kernel == "RBF"    ? svm_kernel::Kernel::kRadialBasis
+                                                      : svm_kernel::Kernel::kSigmoid;
   const double gamma = params.size() > 0 ? params[0] : 0.0;
   const double coef0 = params.size() > 1 ? params[1] : 0.0;
   const double degree = params.size() > 2 ? params[2] : 0.0;
@@ -2478,25 +2483,11 @@ Status Importer::LowerSvmRegressor(const onnx::NodeProto& node) {
       for (size_t i = 0; i < k; ++i) {
         const Col& x = input->cols[i];
         const double s = vectors[j * k + i];
-        if (kernel == "RBF") {
-          const std::string diff = "(" + Operand(x) + " - " + Literal(s) + ")";
-          terms.emplace_back(diff + " * " + diff, x);
-        } else {
-          terms.emplace_back(Literal(s) + " * " + Operand(x), x);
-        }
+        terms.emplace_back(svm_kernel::Term(svm, Operand(x), Literal(s)), x);
       }
       std::vector<Col> uses;
       ASSIGN_OR_RETURN(const std::string sum, SumTerms(name, std::move(terms), &uses));
-      std::string expression;
-      if (kernel == "LINEAR") {
-        expression = sum;
-      } else if (kernel == "POLY") {
-        expression = "pow(" + Literal(gamma) + " * (" + sum + ") + " + Literal(coef0) + ", " + Literal(degree) + ")";
-      } else if (kernel == "RBF") {
-        expression = "exp(" + Literal(-gamma) + " * (" + sum + "))";
-      } else {
-        expression = "tanh(" + Literal(gamma) + " * (" + sum + ") + " + Literal(coef0) + ")";
-      }
+      const std::string expression = svm_kernel::Expression(svm, sum, gamma, coef0, degree, Literal);
       ASSIGN_OR_RETURN(const Col column, Derive(name, Round(ElemType::kFloat, expression), uses));
       features.push_back(column.name);
     }

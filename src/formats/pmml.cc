@@ -1987,7 +1987,8 @@ Result<Pipeline> Importer::Run() {
   if (!model) return at_.Invalid(root, "no model element");
   const std::string_view kind = LocalName(model);
   if (kind != "RegressionModel" && kind != "TreeModel" && kind != "MiningModel" && kind != "GeneralRegressionModel" &&
-      kind != "Scorecard" && kind != "NaiveBayesModel") {
+      kind != "Scorecard" && kind != "NaiveBayesModel" && kind != "NeuralNetwork" &&
+      kind != "SupportVectorMachineModel") {
     // Why the two most often asked for are not lowered: their outputs are
     // not what the IR's models produce.
     const std::string why =
@@ -1997,7 +1998,8 @@ Result<Pipeline> Importer::Run() {
                                       "probabilities"
                                     : "";
     return at_.Unsupported(model, "this model type (supported: RegressionModel, GeneralRegressionModel, Scorecard, "
-                                  "NaiveBayesModel, TreeModel, MiningModel of TreeModels)" + why);
+                                  "NaiveBayesModel, NeuralNetwork, SupportVectorMachineModel, TreeModel, "
+                                  "MiningModel of TreeModels)" + why);
   }
   if (kind != "TreeModel" && kind != "MiningModel" && Attribute(model, "mathContext").value_or("double") != "double") {
     return at_.Unsupported(model, "mathContext " + QuoteString(*Attribute(model, "mathContext")) +
@@ -2027,6 +2029,10 @@ Result<Pipeline> Importer::Run() {
   } else if (kind == "NaiveBayesModel") {
     if (!classification_) return at_.Unsupported(model, "a NaiveBayesModel with functionName regression");
     RETURN_IF_ERROR(pmml_internal::LowerNaiveBayes(build_, model));
+  } else if (kind == "NeuralNetwork") {
+    RETURN_IF_ERROR(pmml_internal::LowerNeuralNetwork(build_, model, target_, classification_));
+  } else if (kind == "SupportVectorMachineModel") {
+    RETURN_IF_ERROR(pmml_internal::LowerSupportVectorMachine(build_, model, target_, classification_));
   } else {
     if (classification_ && pipeline_.model.classes.size() < 2) {
       return at_.Unsupported(dictionary_.at(target_.name).element,

@@ -26,6 +26,14 @@
 //     GLM's feature means); reasonCode outputs are refused.
 //   * NaiveBayesModel -> log-likelihood columns per input and class and a
 //     multinomial GLM over them (softmax = PMML's normalisation).
+//   * NeuralNetwork -> a derived column per NeuralInput and hidden neuron and
+//     a GLM for the output layer (softmax of identity neurons: multinomial;
+//     an identity output neuron: gaussian identity with the de-normalisation
+//     folded in; other output layers through derived columns).
+//   * SupportVectorMachineModel -> a derived column per kernel value K(x, v_i)
+//     and an identity GLM (regression); a binary classifier's 0/1 decision
+//     (f(x) against the threshold) and a binomial GLM over it. Multiclass
+//     SVMs are refused.
 //   * Targets rescaleFactor/rescaleConstant are folded into the model.
 // One code path serves every version; where versions differ (usageType
 // "predicted" before 4.3 and "target" since, attributes added in later

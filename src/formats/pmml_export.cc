@@ -647,7 +647,7 @@ Status Exporter::WriteExpression(pugi::xml_node parent, const expr::Node& node) 
   const std::string& name = node.text;
   static constexpr std::pair<std::string_view, const char*> kSame[] = {
       {"abs", "abs"}, {"ceil", "ceil"}, {"floor", "floor"}, {"exp", "exp"}, {"log", "ln"},
-      {"log10", "log10"}, {"sqrt", "sqrt"}, {"pow", "pow"}, {"is_missing", "isMissing"}};
+      {"log10", "log10"}, {"sqrt", "sqrt"}, {"pow", "pow"}, {"is_missing", "isMissing"}, {"tanh", "tanh"}};
   for (const auto& [podium_name, pmml_name] : kSame) {
     if (name != podium_name) continue;
     pugi::xml_node apply = Apply(parent, pmml_name);

@@ -593,7 +593,7 @@ Result<Lowered> LowerApplyFunction(const Locator& at, const pugi::xml_node& node
   };
   static constexpr Unary kUnary[] = {{"log10", "log10", false}, {"ln", "log", false},    {"exp", "exp", false},
                                      {"sqrt", "sqrt", false},   {"abs", "abs", false},   {"floor", "floor", true},
-                                     {"ceil", "ceil", true}};
+                                     {"ceil", "ceil", true},    {"tanh", "tanh", false}};
   for (const Unary& unary : kUnary) {
     if (function != unary.pmml) continue;
     RETURN_IF_ERROR(arity(1, 1));

@@ -182,6 +182,13 @@ Status LowerGeneralRegression(ModelBuilder& build, const pugi::xml_node& model, 
 Status LowerScorecard(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target);
 //   pmml_naive_bayes.cc: NaiveBayesModel -> multinomial GLM over log-likelihood columns.
 Status LowerNaiveBayes(ModelBuilder& build, const pugi::xml_node& model);
+//   pmml_neural_network.cc: NeuralNetwork -> derived columns per neuron and a GLM.
+Status LowerNeuralNetwork(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target,
+                          bool classification);
+//   pmml_svm.cc: SupportVectorMachineModel -> identity GLM over kernel columns (regression), or a
+//   binomial GLM over the 0/1 decision of one machine (binary classification).
+Status LowerSupportVectorMachine(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target,
+                                 bool classification);
 
 }  // namespace podium::pmml_internal
 

@@ -776,8 +776,8 @@ TEST(PmmlMining, MajorityVote) {
 }
 
 TEST(PmmlModel, RefusesOtherModelsAndSegmentPredicates) {
-  ExpectError(Import(Doc("", "<NeuralNetwork functionName=\"regression\"/>\n")), StatusCode::kUnimplemented,
-              "<NeuralNetwork> (line 6): this model type");
+  ExpectError(Import(Doc("", "<NearestNeighborModel functionName=\"regression\"/>\n")), StatusCode::kUnimplemented,
+              "<NearestNeighborModel> (line 6): this model type");
   ExpectError(Import(Doc(kTreeFields,
                          "<MiningModel functionName=\"regression\">\n"
                          "<MiningSchema><MiningField name=\"x\"/></MiningSchema>\n"
