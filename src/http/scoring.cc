@@ -531,8 +531,7 @@ void WriteNativeRows(const engine::ScoringPlan& plan, const engine::BatchResult&
   out->EndArray();
 }
 
-std::vector<std::string> OipOutputNames(const engine::ScoringPlan& plan) {
-  const OutputLayout layout = LayoutOf(plan);
+std::vector<std::string> OipOutputNames(const OutputLayout& layout) {
   std::vector<std::string> names = layout.value_names;
   if (layout.label) names.push_back(layout.label_name);
   if (layout.decision || layout.label) names.push_back("decision");
@@ -543,7 +542,7 @@ std::vector<std::string> OipOutputNames(const engine::ScoringPlan& plan) {
 std::optional<ApiError> CheckRequestedOutputs(const engine::ScoringPlan& plan,
                                               const std::vector<std::string>& requested) {
   if (requested.empty()) return std::nullopt;
-  const std::vector<std::string> names = OipOutputNames(plan);
+  const std::vector<std::string> names = OipOutputNames(LayoutOf(plan));
   for (const std::string& name : requested) {
     if (std::find(names.begin(), names.end(), name) != names.end()) continue;
     std::string list;
@@ -559,7 +558,7 @@ void WriteOipOutputs(const engine::ScoringPlan& plan, const engine::BatchResult&
   const Pipeline& pipeline = plan.pipeline();
   const size_t n = result.rows;
   const size_t k = static_cast<size_t>(result.num_values);
-  const std::vector<std::string> names = OipOutputNames(plan);
+  const std::vector<std::string> names = OipOutputNames(layout);
   auto begin = [&](const std::string& name, const char* datatype) {
     out->BeginObject();
     out->Key("name").String(name);

@@ -74,8 +74,8 @@ ApiResult<engine::BatchResult> ScoreTable(const serving::ServedVersion& version,
 // Writes the native API's per-row objects as one array.
 void WriteNativeRows(const engine::ScoringPlan& plan, const engine::BatchResult& result, int reasons,
                      JsonWriter* out);
-// The names of a plan's OIP output tensors, in answer order.
-std::vector<std::string> OipOutputNames(const engine::ScoringPlan& plan);
+// The names of the OIP output tensors of a plan with this layout, in answer order.
+std::vector<std::string> OipOutputNames(const OutputLayout& layout);
 // A 400 naming the model's outputs when `requested` names one it lacks.
 std::optional<ApiError> CheckRequestedOutputs(const engine::ScoringPlan& plan,
                                               const std::vector<std::string>& requested);
