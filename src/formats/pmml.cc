@@ -613,6 +613,16 @@ class Importer {
   }
   // The field whose value a column holds (nullptr for helper columns).
   const ScopeField* ColumnField(const std::string& column) const;
+  void SingleOutMissingInFloat(TreeEnsembleModel& ensemble);
+  // The least split threshold above v, so that `x <= v` is `x < NextAbove(v)`
+  // in the trees' precision: in float (mathContext="float") the next float,
+  // as the comparison is float(x) < float(threshold).
+  double NextAbove(double v) const {
+    if (!float_splits_) return std::nextafter(v, std::numeric_limits<double>::infinity());
+    return static_cast<double>(std::nextafter(static_cast<float>(v), std::numeric_limits<float>::infinity()));
+  }
+  // Whether the trees being lowered compare in float.
+  bool float_splits_ = false;
 
   std::string_view xml_;
   const PmmlImportOptions& options_;
@@ -627,6 +637,29 @@ class Importer {
   pmml_internal::ModelBuilder build_{at_, scope_, pipeline_};
   friend class TreeLowering;
 };
+
+// MissingSplit singles out a missing number with a split at -DBL_MAX, which
+// in float precision rounds to -inf and no longer separates missing values
+// from present ones; such splits move to a 0/1 is_missing helper column, as
+// for categories (present values go left).
+void Importer::SingleOutMissingInFloat(TreeEnsembleModel& ensemble) {
+  if (ensemble.precision != NumericPrecision::kFloat32) return;
+  for (Tree& tree : ensemble.trees) {
+    for (size_t i = 0; i < tree.left.size(); ++i) {
+      if (tree.left[i] < 0 || tree.default_left[i] != 1 ||
+          tree.threshold[i] != -std::numeric_limits<double>::max()) {
+        continue;
+      }
+      const std::string column = pipeline_.features[static_cast<size_t>(tree.feature[i])];
+      const std::string helper =
+          AddHelperColumn("is_missing(" + column + ")", "is_missing(" + pmml_internal::QuoteColumn(column) + ")");
+      tree.feature[i] = FeatureIndex(helper);
+      tree.threshold[i] = 0.5;
+      tree.default_left[i] = 0;
+      std::swap(tree.left[i], tree.right[i]);
+    }
+  }
+}
 
 const ScopeField* Importer::ColumnField(const std::string& column) const {
   for (const auto& [name, field] : scope_.fields) {
@@ -1223,7 +1256,7 @@ Result<Predicate> TreeLowering::ParseSimple(const pugi::xml_node& node) {
       if (!parsed) return at_.Invalid(node, QuoteString(*value) + " is not a finite number");
       number = *parsed;
     }
-    const double next = std::nextafter(number, std::numeric_limits<double>::infinity());
+    const double next = importer_.NextAbove(number);
     if (op == "equal" || op == "notEqual") {
       // v <= x < nextafter(v) is x == v.
       const bool negate = op == "notEqual";
@@ -1290,7 +1323,7 @@ Result<Predicate> TreeLowering::ParseSet(const pugi::xml_node& node) {
         return at_.Invalid(node, QuoteString(item) + " is not a number");
       }
       double v = number.value_or(item == "true" ? 1 : 0);
-      const double next = std::nextafter(v, std::numeric_limits<double>::infinity());
+      const double next = importer_.NextAbove(v);
       equals.push_back([self, feature, v, next](const PathFacts& facts, const Cont& t, const Cont& f, const Cont& u) {
         Test low{feature, false, v, {}};
         Test high{feature, false, next, {}};
@@ -1651,6 +1684,7 @@ Status Importer::LowerTreeEnsemble(const pugi::xml_node& model) {
   ensemble.output_transform = OutputTransform::kIdentity;
   const double factor = target_.rescale_factor;
   ASSIGN_OR_RETURN(ensemble.precision, TreeMathContext(model));
+  float_splits_ = ensemble.precision == NumericPrecision::kFloat32;
   if (ensemble.precision == NumericPrecision::kFloat32 && (classification_ || target_.rescaled)) {
     return at_.Unsupported(model, "mathContext float for a classifier or with Targets rescaling (the IR sums "
                                   "regression trees in float, nothing else)");
@@ -1892,6 +1926,7 @@ Status Importer::LowerTreeModelChain(const pugi::xml_node& model, const pugi::xm
       break;
     }
     ensemble.precision = *precision;
+    float_splits_ = ensemble.precision == NumericPrecision::kFloat32;
     std::vector<pugi::xml_node> tree_models;
     if (LocalName(margin_model) == "TreeModel") {
       tree_models.push_back(margin_model);
@@ -2040,6 +2075,7 @@ Result<Pipeline> Importer::Run() {
     }
     RETURN_IF_ERROR(LowerTreeEnsemble(model));
   }
+  if (auto* ensemble = std::get_if<TreeEnsembleModel>(&pipeline_.model.body)) SingleOutMissingInFloat(*ensemble);
   RETURN_IF_ERROR(CheckOutput(model));
 
   pipeline_.name = options_.name;

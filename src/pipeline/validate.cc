@@ -262,7 +262,7 @@ class ColumnResolver {
 };
 
 Status CheckTree(const Tree& tree, const std::string& where, int num_features, int num_outputs,
-                 const std::vector<const ColumnInfo*>& features) {
+                 const std::vector<const ColumnInfo*>& features, NumericPrecision precision) {
   const size_t n = tree.left.size();
   if (n == 0) return InvalidArgumentError(where + ": the tree has no nodes");
   auto size_error = [&](std::string_view member, size_t size, size_t expected) {
@@ -330,7 +330,13 @@ Status CheckTree(const Tree& tree, const std::string& where, int num_features, i
       if (column.type == ColumnType::kCategory) {
         return InvalidArgumentError(at + ": a numeric split on category column " + Quote(column.name));
       }
-      RETURN_IF_ERROR(CheckFinite(tree.threshold[static_cast<size_t>(node)], at + ": threshold"));
+      const double threshold = tree.threshold[static_cast<size_t>(node)];
+      RETURN_IF_ERROR(CheckFinite(threshold, at + ": threshold"));
+      // A threshold that rounds to -inf in float would compare a missing
+      // value sent left (read as -inf by the engine) as not below it.
+      if (precision == NumericPrecision::kFloat32 && std::isinf(static_cast<float>(threshold))) {
+        return InvalidArgumentError(at + ": threshold is outside float range (precision float32 compares in float)");
+      }
     }
     stack.push_back(right);
     stack.push_back(left);
@@ -420,7 +426,7 @@ Status CheckEnsemble(const TreeEnsembleModel& ensemble, const Model& model,
   }
   for (size_t t = 0; t < ensemble.trees.size(); ++t) {
     RETURN_IF_ERROR(CheckTree(ensemble.trees[t], "model.trees[" + std::to_string(t) + "]",
-                              static_cast<int>(features.size()), k, features));
+                              static_cast<int>(features.size()), k, features, ensemble.precision));
   }
   return Status::Ok();
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace podium {
 namespace {
 
@@ -123,6 +125,19 @@ TEST(ValidateTest, MalformedTrees) {
   pipeline = TreePipeline();
   FirstTree(pipeline).output = 3;
   ExpectInvalid(pipeline, "output 3 is out of range (1 outputs)");
+}
+
+TEST(ValidateTest, Float32ThresholdsAreFloats) {
+  // -DBL_MAX is a fine double threshold, but rounds to -inf in float.
+  Pipeline pipeline = TreePipeline();
+  FirstTree(pipeline).threshold[0] = -std::numeric_limits<double>::max();
+  EXPECT_TRUE(ValidatePipeline(pipeline).ok());
+  std::get<TreeEnsembleModel>(pipeline.model.body).precision = NumericPrecision::kFloat32;
+  ExpectInvalid(pipeline, "model.trees[0]: node 0: threshold is outside float range (precision float32");
+  FirstTree(pipeline).threshold[0] = -std::numeric_limits<float>::max();
+  EXPECT_TRUE(ValidatePipeline(pipeline).ok());
+  FirstTree(pipeline).threshold[2] = 1e39;
+  ExpectInvalid(pipeline, "node 2: threshold is outside float range");
 }
 
 TEST(ValidateTest, CategoricalSplits) {
