@@ -131,6 +131,10 @@ struct RowTensor {
   std::vector<Col> logits;
   // Class labels named by a ZipMap, if any.
   std::vector<std::string> zipmap_labels;
+  // kProbabilities of an SVMClassifier with support vectors: Podium scores
+  // vote shares, while onnxruntime's tensor holds pairwise decision values,
+  // so nothing may read it as probabilities.
+  bool votes = false;
 };
 
 // A constant tensor (an initializer or a Constant node's value).
@@ -268,6 +272,25 @@ class Importer {
   Status LowerTreeEnsemble(const onnx::NodeProto& node, bool classifier);
   Status LowerTreeEnsemble5(const onnx::NodeProto& node);
   Status LowerSvmRegressor(const onnx::NodeProto& node);
+  Status LowerSvmClassifier(const onnx::NodeProto& node);
+  // One float32 kernel column K(x, sv_j) per support vector (`vectors` holds
+  // them row by row, input.cols.size() values each).
+  Result<std::vector<Col>> KernelColumns(const onnx::NodeProto& node, const RowTensor& input,
+                                         const std::string& kernel, const std::vector<double>& params,
+                                         const std::vector<double>& vectors, size_t count, const std::string& base);
+  // The one-vs-one decision columns of an SVMClassifier with support vectors
+  // and the tree ensemble that counts their votes.
+  Result<TreeEnsembleModel> SvmVotes(const onnx::NodeProto& node, const RowTensor& input,
+                                     const std::vector<int64_t>& vectors_per_class,
+                                     const std::vector<double>& vectors, const std::vector<double>& coefficients,
+                                     const std::vector<double>& rho, std::vector<std::string>* features);
+  // SVMClassifier without support vectors: a GLM over the inputs.
+  Result<GlmModel> SvmLinearClassifier(const onnx::NodeProto& node, size_t classes, size_t columns);
+  // The sum of `terms` in their order, in double: sums longer than
+  // kMaxTermsPerExpression continue from partial-sum columns, so the
+  // additions happen in the same order as onnxruntime's loop.
+  Result<std::string> OrderedSum(const std::string& base, std::vector<std::pair<std::string, Col>> terms,
+                                 std::vector<Col>* uses);
   Result<Constant> TensorAttr(const onnx::NodeProto& node, std::string_view name);
 
   // The estimator's input columns as Pipeline::features.
@@ -293,6 +316,9 @@ class Importer {
   std::map<std::string, Col, std::less<>> sigmoid_of_;
   bool has_estimator_ = false;
   std::string estimator_where_;
+  // The model's class values are SVM vote shares (named apart from
+  // probabilities).
+  bool vote_shares_ = false;
   Pipeline pipeline_;
 };
 
@@ -867,12 +893,12 @@ constexpr OpInfo kOps[] = {
     {"ZipMap", true, 1, 5},
     {"OneHotEncoder", true, 1, 5},         {"CategoryMapper", true, 1, 5},
     {"LabelEncoder", true, 1, 5},          {"TreeEnsemble", true, 5, 5},
-    {"SVMRegressor", true, 1, 5},
+    {"SVMRegressor", true, 1, 5},          {"SVMClassifier", true, 1, 5},
 };
 
 // Known operators the IR cannot (yet) express; named in the error.
 constexpr std::string_view kKnownUnsupported[] = {
-    "DictVectorizer", "SVMClassifier",
+    "DictVectorizer",
     "If", "Loop", "Scan",
 };
 
@@ -955,6 +981,7 @@ Status Importer::LowerNode(const onnx::NodeProto& node) {
   if (op == "TreeEnsembleRegressor") return LowerTreeEnsemble(node, false);
   if (op == "TreeEnsemble") return LowerTreeEnsemble5(node);
   if (op == "SVMRegressor") return LowerSvmRegressor(node);
+  if (op == "SVMClassifier") return LowerSvmClassifier(node);
   return LowerTreeEnsemble(node, true);
 }
 
@@ -1514,6 +1541,9 @@ Status Importer::LowerArgMax(const onnx::NodeProto& node) {
   if (input->role != Role::kProbabilities) {
     return Unsupported(node, "only an ArgMax over class probabilities (the predicted class) is supported");
   }
+  if (input->votes) {
+    return Unsupported(node, "the input is an SVMClassifier's pairwise decision values, not class probabilities");
+  }
   ASSIGN_OR_RETURN(const int64_t axis, IntAttr(node, "axis", 0));
   if (axis != 1 && axis != -1) return Unsupported(node, "only axis 1 is supported, got " + std::to_string(axis));
   ASSIGN_OR_RETURN(const int64_t last, IntAttr(node, "select_last_index", 0));
@@ -1536,6 +1566,9 @@ Status Importer::LowerArgMax(const onnx::NodeProto& node) {
 Status Importer::LowerZipMap(const onnx::NodeProto& node) {
   ASSIGN_OR_RETURN(const RowTensor* input, RowInput(node, 0));
   if (input->role != Role::kProbabilities) return Unsupported(node, "the input is not class probabilities");
+  if (input->votes) {
+    return Unsupported(node, "the input is an SVMClassifier's pairwise decision values, not class probabilities");
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> labels, ClassLabels(node));
   const size_t classes = input->from_softmax ? input->logits.size() : pipeline_.model.classes.size();
   if (labels.size() != classes) {
@@ -2428,6 +2461,44 @@ Status Importer::LowerTreeEnsemble5(const onnx::NodeProto& node) {
   return SetOutput(node, 0, std::move(out));
 }
 
+// An SVM operator's kernel_type; nothing for names onnxruntime would not
+// read as written (it takes any unknown name for SIGMOID).
+std::optional<svm_kernel::Kernel> SvmKernel(std::string_view name) {
+  if (name == "LINEAR") return svm_kernel::Kernel::kLinear;
+  if (name == "POLY") return svm_kernel::Kernel::kPolynomial;
+  if (name == "RBF") return svm_kernel::Kernel::kRadialBasis;
+  if (name == "SIGMOID") return svm_kernel::Kernel::kSigmoid;
+  return std::nullopt;
+}
+
+Result<std::vector<Col>> Importer::KernelColumns(const onnx::NodeProto& node, const RowTensor& input,
+                                                 const std::string& kernel, const std::vector<double>& params,
+                                                 const std::vector<double>& vectors, size_t count,
+                                                 const std::string& base) {
+  const std::optional<svm_kernel::Kernel> svm = SvmKernel(kernel);
+  if (!svm) return Invalid(node, "unknown kernel_type " + Quote(kernel) + " (LINEAR, POLY, RBF or SIGMOID)");
+  const double gamma = params.size() > 0 ? params[0] : 0.0;
+  const double coef0 = params.size() > 1 ? params[1] : 0.0;
+  const double degree = params.size() > 2 ? params[2] : 0.0;
+  const size_t k = input.cols.size();
+  RETURN_IF_ERROR(CountTerms(node, count * k));
+  std::vector<Col> columns;
+  for (size_t j = 0; j < count; ++j) {
+    const std::string name = base + "#kernel" + std::to_string(j);
+    std::vector<std::pair<std::string, Col>> terms;
+    for (size_t i = 0; i < k; ++i) {
+      const Col& x = input.cols[i];
+      terms.emplace_back(svm_kernel::Term(*svm, Operand(x), Literal(vectors[j * k + i])), x);
+    }
+    std::vector<Col> uses;
+    ASSIGN_OR_RETURN(const std::string sum, SumTerms(name, std::move(terms), &uses));
+    const std::string expression = svm_kernel::Expression(*svm, sum, gamma, coef0, degree, Literal);
+    ASSIGN_OR_RETURN(Col column, Derive(name, Round(ElemType::kFloat, expression), uses));
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
 // SVMRegressor: y = rho + sum_j coefficient_j * K(x, sv_j), or, without
 // support vectors, rho + coefficients . x. Each kernel value is a derived
 // column and the sum a gaussian GLM over them.
@@ -2444,17 +2515,8 @@ Status Importer::LowerSvmRegressor(const onnx::NodeProto& node) {
   ASSIGN_OR_RETURN(const std::string post, StringAttr(node, "post_transform", "NONE"));
   if (one_class != 0) return Unsupported(node, "one_class=1 (a +1/-1 decision) is not supported");
   if (post != "NONE") return Unsupported(node, "post_transform " + post + " is not supported (NONE)");
-  if (kernel != "LINEAR" && kernel != "POLY" && kernel != "RBF" && kernel != "SIGMOID") {
-    return Invalid(node, "unknown kernel_type " + Quote(kernel));
-  }
+  if (!SvmKernel(kernel)) return Invalid(node, "unknown kernel_type " + Quote(kernel));
   if (rho.size() != 1) return Invalid(node, std::to_string(rho.size()) + " rho values (one expected)");
-  const svm_kernel::Kernel svm = kernel == "LINEAR" ? svm_kernel::Kernel::kLinear
-                                 : kernel == "POLY"   ? svm_kernel::Kernel::kPolynomial
-                                 : kernel == "RBF"    ? svm_kernel::Kernel::kRadialBasis
-                                                      : svm_kernel::Kernel::kSigmoid;
-  const double gamma = params.size() > 0 ? params[0] : 0.0;
-  const double coef0 = params.size() > 1 ? params[1] : 0.0;
-  const double degree = params.size() > 2 ? params[2] : 0.0;
   const size_t k = input->cols.size();
   GlmModel glm;
   glm.family = GlmFamily::kGaussian;
@@ -2475,22 +2537,9 @@ Status Importer::LowerSvmRegressor(const onnx::NodeProto& node) {
                                std::to_string(coefficients.size()) + " coefficients for " + std::to_string(n) +
                                " support vectors of " + std::to_string(k) + " columns");
     }
-    RETURN_IF_ERROR(CountTerms(node, n * k));
     const std::string base = node.output_size() > 0 && !node.output(0).empty() ? node.output(0) : "svm";
-    for (size_t j = 0; j < n; ++j) {
-      const std::string name = base + "#kernel" + std::to_string(j);
-      std::vector<std::pair<std::string, Col>> terms;
-      for (size_t i = 0; i < k; ++i) {
-        const Col& x = input->cols[i];
-        const double s = vectors[j * k + i];
-        terms.emplace_back(svm_kernel::Term(svm, Operand(x), Literal(s)), x);
-      }
-      std::vector<Col> uses;
-      ASSIGN_OR_RETURN(const std::string sum, SumTerms(name, std::move(terms), &uses));
-      const std::string expression = svm_kernel::Expression(svm, sum, gamma, coef0, degree, Literal);
-      ASSIGN_OR_RETURN(const Col column, Derive(name, Round(ElemType::kFloat, expression), uses));
-      features.push_back(column.name);
-    }
+    ASSIGN_OR_RETURN(const std::vector<Col> kernels, KernelColumns(node, *input, kernel, params, vectors, n, base));
+    for (const Col& column : kernels) features.push_back(column.name);
     glm.coefficients = coefficients;
   }
   Model model;
@@ -2500,6 +2549,230 @@ Status Importer::LowerSvmRegressor(const onnx::NodeProto& node) {
   RowTensor out;
   out.role = Role::kValue;
   return SetOutput(node, 0, std::move(out));
+}
+
+Result<std::string> Importer::OrderedSum(const std::string& base, std::vector<std::pair<std::string, Col>> terms,
+                                         std::vector<Col>* uses) {
+  std::string sum;
+  std::vector<Col> part_uses;
+  size_t in_part = 0;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (in_part == kMaxTermsPerExpression) {
+      // Close this part as a column; the next part starts from it.
+      ASSIGN_OR_RETURN(const Col partial, Derive(base + "#part" + std::to_string(i), sum, part_uses));
+      sum = Ref(partial.name);
+      part_uses = {partial};
+      in_part = 1;
+    }
+    sum += (sum.empty() ? "" : " + ") + terms[i].first;
+    part_uses.push_back(terms[i].second);
+    ++in_part;
+  }
+  uses->insert(uses->end(), part_uses.begin(), part_uses.end());
+  return sum;
+}
+
+// SVMClassifier with support vectors, as onnxruntime scores it: for each
+// pair of classes i < j (in order: (0,1), (0,2), ..., (1,2), ...) the
+// decision value
+//   d_ij = sum over class i's vectors m of coefficients[j-1][m] * K(x, sv_m)
+//        + sum over class j's vectors m of coefficients[i][m] * K(x, sv_m)
+//        + rho[pair]
+// (float kernels and float products, summed in double in this order) gives
+// a vote to i when d_ij > 0 and to j otherwise (NaN included); the label is
+// the class with the most votes, the first on ties. Each pair becomes a
+// one-split tree over its decision column whose leaves vote, and the
+// ensemble averages them: the class values are vote shares, and the IR's
+// arg max (lowest index on ties) is onnxruntime's label.
+Result<TreeEnsembleModel> Importer::SvmVotes(const onnx::NodeProto& node, const RowTensor& input,
+                                             const std::vector<int64_t>& vectors_per_class,
+                                             const std::vector<double>& vectors,
+                                             const std::vector<double>& coefficients, const std::vector<double>& rho,
+                                             std::vector<std::string>* features) {
+  ASSIGN_OR_RETURN(const std::string kernel, StringAttr(node, "kernel_type", "LINEAR"));
+  ASSIGN_OR_RETURN(const std::vector<double> params, FloatsAttr(node, "kernel_params"));
+  const size_t classes = vectors_per_class.size();
+  std::vector<size_t> first(classes, 0);  // each class's first support vector
+  size_t count = 0;
+  for (size_t c = 0; c < classes; ++c) {
+    first[c] = count;
+    count += static_cast<size_t>(vectors_per_class[c]);
+  }
+  const std::string base = node.output_size() > 1 && !node.output(1).empty() ? node.output(1)
+                           : node.output_size() > 0 && !node.output(0).empty() ? node.output(0)
+                                                                              : "svm";
+  ASSIGN_OR_RETURN(const std::vector<Col> kernels, KernelColumns(node, input, kernel, params, vectors, count, base));
+  RETURN_IF_ERROR(CountTerms(node, (classes - 1) * count));
+  TreeEnsembleModel ensemble;
+  ensemble.num_outputs = static_cast<int32_t>(classes);
+  ensemble.aggregation = Aggregation::kAverage;
+  ensemble.output_transform = OutputTransform::kIdentity;
+  ensemble.precision = NumericPrecision::kFloat64;
+  ensemble.base_score.assign(classes, 0.0);
+  size_t pair = 0;
+  for (size_t i = 0; i + 1 < classes; ++i) {
+    for (size_t j = i + 1; j < classes; ++j, ++pair) {
+      std::vector<std::pair<std::string, Col>> terms;
+      // Class i's vectors weigh in with row j - 1, class j's with row i.
+      const auto add = [&](size_t klass, size_t row) {
+        for (size_t m = first[klass]; m < first[klass] + static_cast<size_t>(vectors_per_class[klass]); ++m) {
+          const double w = coefficients[row * count + m];
+          terms.emplace_back("float32(" + Literal(w) + " * " + Ref(kernels[m].name) + ")", kernels[m]);
+        }
+      };
+      add(i, j - 1);
+      add(j, i);
+      terms.emplace_back(Literal(rho[pair]), Col{true, rho[pair], "", false});
+      const std::string name = base + "#decision" + std::to_string(i) + "_" + std::to_string(j);
+      std::vector<Col> uses;
+      ASSIGN_OR_RETURN(const std::string sum, OrderedSum(name, std::move(terms), &uses));
+      ASSIGN_OR_RETURN(const Col decision, Derive(name, sum, uses));
+      // d <= 0 (and missing: NaN > 0 is false) votes for j, on the left.
+      Tree tree;
+      tree.feature = {static_cast<int32_t>(features->size()), -1, -1};
+      tree.threshold = {std::nextafter(0.0, 1.0), 0.0, 0.0};
+      tree.left = {1, -1, -1};
+      tree.right = {2, -1, -1};
+      tree.default_left = {1, 0, 0};
+      tree.leaf_width = static_cast<int32_t>(classes);
+      tree.leaf_values.assign(3 * classes, 0.0);
+      tree.leaf_values[classes + j] = 1.0;
+      tree.leaf_values[2 * classes + i] = 1.0;
+      ensemble.trees.push_back(std::move(tree));
+      features->push_back(decision.name);
+    }
+  }
+  return ensemble;
+}
+
+// SVMClassifier without support vectors (onnxruntime's linear mode, where
+// kernel_type is ignored): score_c = coefficients[c] . x + rho[0] for every
+// class c, softmax-normalised. The label is the arg max of the scores, the
+// arg max of the probabilities.
+Result<GlmModel> Importer::SvmLinearClassifier(const onnx::NodeProto& node, size_t classes, size_t columns) {
+  ASSIGN_OR_RETURN(const std::vector<double> vectors, FloatsAttr(node, "support_vectors"));
+  ASSIGN_OR_RETURN(const std::vector<double> coefficients, FloatsAttr(node, "coefficients"));
+  ASSIGN_OR_RETURN(const std::vector<double> rho, FloatsAttr(node, "rho"));
+  ASSIGN_OR_RETURN(const std::vector<double> prob_a, FloatsAttr(node, "prob_a"));
+  ASSIGN_OR_RETURN(const std::string post, StringAttr(node, "post_transform", "NONE"));
+  if (!vectors.empty()) {
+    return Invalid(node, std::to_string(vectors.size()) +
+                             " support vector values, but vectors_per_class counts no support vectors");
+  }
+  if (coefficients.size() != classes * columns) {
+    return Invalid(node, std::to_string(coefficients.size()) + " coefficients for " + std::to_string(classes) +
+                             " classes of " + std::to_string(columns) + " columns (one row per class without "
+                             "support vectors)");
+  }
+  if (rho.size() != 1) {
+    return Invalid(node, std::to_string(rho.size()) + " rho values (one without support vectors: onnxruntime adds "
+                         "rho[0] to every class's score)");
+  }
+  if (classes == 2) {
+    return Unsupported(node, "two classes without support vectors are not supported: onnxruntime labels the second "
+                             "class whenever the larger score is positive, not the class with the larger score");
+  }
+  if (!prob_a.empty()) {
+    return Unsupported(node, "prob_a and prob_b without support vectors are not supported (onnxruntime ignores them)");
+  }
+  if (post != "SOFTMAX") {
+    return Unsupported(node, "post_transform " + post + " without support vectors is not supported: its scores are "
+                             "not class probabilities (SOFTMAX is supported)");
+  }
+  GlmModel glm;
+  glm.family = GlmFamily::kMultinomial;
+  glm.link = LinkFunction::kIdentity;
+  glm.intercepts.assign(classes, rho[0]);
+  glm.coefficients = coefficients;
+  return glm;
+}
+
+Status Importer::LowerSvmClassifier(const onnx::NodeProto& node) {
+  // onnxruntime reads a one-dimensional input as a single row.
+  ASSIGN_OR_RETURN(const RowTensor* input, FloatRows(node, 0, true, "the input must be float columns"));
+  ASSIGN_OR_RETURN(std::vector<std::string> labels, ClassLabels(node));
+  ASSIGN_OR_RETURN(const std::string kernel, StringAttr(node, "kernel_type", "LINEAR"));
+  ASSIGN_OR_RETURN(const std::vector<double> params, FloatsAttr(node, "kernel_params"));
+  ASSIGN_OR_RETURN(const std::vector<int64_t> vectors_per_class, IntsAttr(node, "vectors_per_class"));
+  ASSIGN_OR_RETURN(const std::vector<double> vectors, FloatsAttr(node, "support_vectors"));
+  ASSIGN_OR_RETURN(const std::vector<double> coefficients, FloatsAttr(node, "coefficients"));
+  ASSIGN_OR_RETURN(const std::vector<double> rho, FloatsAttr(node, "rho"));
+  ASSIGN_OR_RETURN(const std::vector<double> prob_a, FloatsAttr(node, "prob_a"));
+  ASSIGN_OR_RETURN(const std::vector<double> prob_b, FloatsAttr(node, "prob_b"));
+  ASSIGN_OR_RETURN(const std::string post, StringAttr(node, "post_transform", "NONE"));
+  if (!SvmKernel(kernel)) {
+    return Invalid(node, "unknown kernel_type " + Quote(kernel) + " (LINEAR, POLY, RBF or SIGMOID)");
+  }
+  if (Attr(node, "kernel_params") == nullptr) {
+    return Invalid(node, "attribute 'kernel_params' is missing (onnxruntime requires it)");
+  }
+  if (!params.empty() && params.size() != 3) {
+    return Invalid(node, "kernel_params holds " + std::to_string(params.size()) +
+                             " values (gamma, coef0 and degree: 3, or none)");
+  }
+  if (post != "NONE" && post != "LOGISTIC" && post != "SOFTMAX" && post != "SOFTMAX_ZERO" && post != "PROBIT") {
+    return Invalid(node, "unknown post_transform " + Quote(post));
+  }
+  if (prob_a.size() != prob_b.size()) {
+    return Invalid(node, std::to_string(prob_a.size()) + " prob_a values but " + std::to_string(prob_b.size()) +
+                             " prob_b values");
+  }
+  const size_t classes = labels.size();
+  if (classes < 2) return Unsupported(node, "a classifier with one class is not supported");
+  size_t count = 0;
+  for (const int64_t n : vectors_per_class) {
+    if (n < 0 || n > static_cast<int64_t>(vectors.size())) {
+      return Invalid(node, "vectors_per_class holds " + std::to_string(n) + " (a number of support vectors, at most "
+                           "the " + std::to_string(vectors.size()) + " support vector values given)");
+    }
+    count += static_cast<size_t>(n);
+  }
+  const size_t k = input->cols.size();
+  Model model;
+  model.task = Task::kClassification;
+  model.classes = std::move(labels);
+  std::vector<std::string> features;
+  if (count == 0) {
+    ASSIGN_OR_RETURN(GlmModel glm, SvmLinearClassifier(node, classes, k));
+    model.body = std::move(glm);
+    ASSIGN_OR_RETURN(features, Features(node, *input));
+  } else {
+    const size_t pairs = classes * (classes - 1) / 2;
+    if (vectors_per_class.size() != classes) {
+      return Invalid(node, "vectors_per_class has " + std::to_string(vectors_per_class.size()) + " entries for " +
+                               std::to_string(classes) + " classes");
+    }
+    if (vectors.size() != count * k) {
+      return Invalid(node, std::to_string(vectors.size()) + " support vector values for " + std::to_string(count) +
+                               " support vectors (vectors_per_class) of " + std::to_string(k) + " columns");
+    }
+    if (coefficients.size() != (classes - 1) * count) {
+      return Invalid(node, std::to_string(coefficients.size()) + " coefficients for " + std::to_string(count) +
+                               " support vectors and " + std::to_string(classes) + " classes (" +
+                               std::to_string(classes - 1) + " rows of " + std::to_string(count) + ")");
+    }
+    if (rho.size() != pairs) {
+      return Invalid(node, std::to_string(rho.size()) + " rho values for " + std::to_string(pairs) +
+                               " pairs of classes");
+    }
+    if (!prob_a.empty()) {
+      return Unsupported(node, "prob_a and prob_b (probabilities by pairwise coupling) are not supported: "
+                               "onnxruntime's label is the one-vs-one vote winner, which can differ from the arg max "
+                               "of those probabilities, and the IR's label is the arg max");
+    }
+    ASSIGN_OR_RETURN(TreeEnsembleModel ensemble,
+                     SvmVotes(node, *input, vectors_per_class, vectors, coefficients, rho, &features));
+    model.body = std::move(ensemble);
+    vote_shares_ = true;
+  }
+  RETURN_IF_ERROR(SetEstimator(node, std::move(model), std::move(features)));
+  RowTensor label;
+  label.role = Role::kLabel;
+  RETURN_IF_ERROR(SetOutput(node, 0, label));
+  RowTensor scores;
+  scores.role = Role::kProbabilities;
+  scores.votes = vote_shares_;
+  return SetOutput(node, 1, scores);
 }
 
 // ---------------------------------------------------------------------------
@@ -2638,7 +2911,11 @@ Status Importer::Finish() {
       }
     }
   }
-  if (!probability_output.empty()) {
+  if (vote_shares_) {
+    // Vote shares are not onnxruntime's decision values: named apart.
+    const std::string prefix = probability_output.empty() ? "votes_" : probability_output + "_votes_";
+    for (const std::string& label : pipeline_.model.classes) names.probabilities.push_back(prefix + label);
+  } else if (!probability_output.empty()) {
     for (const std::string& label : pipeline_.model.classes) names.probabilities.push_back(probability_output + "_" + label);
   }
   if (pipeline_.model.task == Task::kRegression) {

@@ -318,6 +318,218 @@ TEST(OnnxImport, SvmRegressorKernels) {
   ExpectError(Import(model), StatusCode::kInvalidArgument, "3 support vector values and 2 coefficients");
 }
 
+// X [N,2] -> SVMClassifier (LINEAR kernel) -> label, scores. One support
+// vector per class: sv0 = (1, 0) for "a", sv1 = (0, 1) for "b", sv2 =
+// (-1, -1) for "c". Decision values (rho 0):
+//   d_ab = c[0][0] K0 + c[0][1] K1,  d_ac = c[1][0] K0 + c[0][2] K2,
+//   d_bc = c[1][1] K1 + c[1][2] K2.
+onnx::ModelProto SvcModel() {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 2);
+  onnx::NodeProto* svc = AddNode(&model, "SVMClassifier", {"X"}, {"label", "scores"}, "svc", true);
+  SetString(svc, "kernel_type", "LINEAR");
+  SetFloats(svc, "kernel_params", {0, 0, 0});
+  SetStrings(svc, "classlabels_strings", {"a", "b", "c"});
+  SetInts(svc, "vectors_per_class", {1, 1, 1});
+  SetFloats(svc, "support_vectors", {1, 0, 0, 1, -1, -1});
+  SetFloats(svc, "coefficients", {1, -1, 1, 1, 1, -1});
+  SetFloats(svc, "rho", {0, 0, 0});
+  AddOutput(&model, "label");
+  AddOutput(&model, "scores");
+  return model;
+}
+
+Result<Prediction> ScoreFull(const Pipeline& pipeline, const std::vector<std::string>& cells) {
+  std::vector<RawValue> raw;
+  for (const std::string& cell : cells) raw.push_back(cell.empty() ? RawValue::Missing() : RawValue::Text(cell));
+  return reference::ScoreRow(pipeline, raw);
+}
+
+TEST(OnnxImport, SvmClassifierVotesOneVersusOne) {
+  Result<Pipeline> result = Import(SvcModel());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->model.classes, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(result->output_names.probabilities,
+            (std::vector<std::string>{"scores_votes_a", "scores_votes_b", "scores_votes_c"}));
+  EXPECT_EQ(result->output_names.label, "label");
+  const auto& ensemble = std::get<TreeEnsembleModel>(result->model.body);
+  EXPECT_EQ(ensemble.trees.size(), 3u);  // one per pair of classes
+  EXPECT_EQ(ensemble.aggregation, Aggregation::kAverage);
+  EXPECT_EQ(result->features,
+            (std::vector<std::string>{"scores#decision0_1", "scores#decision0_2", "scores#decision1_2"}));
+  struct Row {
+    std::vector<std::string> x;
+    std::vector<double> shares;
+    int32_t label;
+  };
+  for (const Row& row : {
+           // K = (2, 1, -3): d_ab = 1 (a), d_ac = -1 (c), d_bc = 4 (b): a
+           // three-way tie goes to the first class, as onnxruntime's.
+           Row{{"2", "1"}, {1.0 / 3, 1.0 / 3, 1.0 / 3}, 0},
+           // K = (0, 2, -2): d_ab = -2 (b), d_ac = -2 (c), d_bc = 4 (b).
+           Row{{"0", "2"}, {0, 2.0 / 3, 1.0 / 3}, 1},
+           // K = (1, 1, -2): d_ab = 0 is not > 0, so b; d_ac = -1 (c); d_bc = 3 (b).
+           Row{{"1", "1"}, {0, 2.0 / 3, 1.0 / 3}, 1},
+           // A missing input: every decision is NaN, every vote goes to the
+           // later class of its pair.
+           Row{{"", "1"}, {0, 1.0 / 3, 2.0 / 3}, 2},
+       }) {
+    Result<Prediction> prediction = ScoreFull(*result, row.x);
+    ASSERT_TRUE(prediction.ok()) << prediction.status().ToString();
+    EXPECT_EQ(prediction->values, row.shares) << row.x[0] << "," << row.x[1];
+    EXPECT_EQ(prediction->label, row.label) << row.x[0] << "," << row.x[1];
+  }
+  // post_transform changes only onnxruntime's decision tensor, never the
+  // votes: the same pipeline.
+  onnx::ModelProto logistic = SvcModel();
+  SetString(NodeOf(&logistic), "post_transform", "LOGISTIC");
+  Result<Pipeline> same = Import(logistic);
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(std::get<TreeEnsembleModel>(same->model.body).trees.size(), 3u);
+  EXPECT_EQ(Score(*same, {"0", "2"}), (std::vector<double>{0, 2.0 / 3, 1.0 / 3}));
+}
+
+TEST(OnnxImport, SvmClassifierBinaryRbfAndVoteNamesWithoutScores) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 1);
+  onnx::NodeProto* svc = AddNode(&model, "SVMClassifier", {"X"}, {"label", "scores"}, "svc", true);
+  SetString(svc, "kernel_type", "RBF");
+  SetFloats(svc, "kernel_params", {0.5f, 0, 0});
+  SetInts(svc, "classlabels_ints", {4, 7});
+  SetInts(svc, "vectors_per_class", {1, 1});
+  SetFloats(svc, "support_vectors", {0, 2});
+  SetFloats(svc, "coefficients", {1, -1});
+  SetFloats(svc, "rho", {0.125f});
+  AddOutput(&model, "label");  // the scores tensor is not a graph output
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->output_names.probabilities, (std::vector<std::string>{"votes_4", "votes_7"}));
+  // x = 0.5: d = float(exp(-0.125)) - float(exp(-1.125)) + 0.125 > 0: class 4.
+  // x = 1.9: d = exp(-0.5 * 3.61) - exp(-0.005) + 0.125 < 0: class 7.
+  EXPECT_EQ(Score(*result, {"0.5"}), (std::vector<double>{1, 0}));
+  EXPECT_EQ(Score(*result, {"1.9"}), (std::vector<double>{0, 1}));
+}
+
+TEST(OnnxImport, SvmClassifierWithoutSupportVectorsIsASoftmaxGlm) {
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 2);
+  onnx::NodeProto* svc = AddNode(&model, "SVMClassifier", {"X"}, {"label", "probabilities"}, "svc", true);
+  SetString(svc, "kernel_type", "RBF");  // ignored without support vectors, as by onnxruntime
+  SetFloats(svc, "kernel_params", {0.5f, 0, 0});
+  SetInts(svc, "classlabels_ints", {0, 1, 2});
+  SetFloats(svc, "coefficients", {1, 0, 0, 1, -1, -1});
+  SetFloats(svc, "rho", {0.5f});
+  SetString(svc, "post_transform", "SOFTMAX");
+  AddOutput(&model, "label");
+  AddOutput(&model, "probabilities");
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const auto& glm = std::get<GlmModel>(result->model.body);
+  EXPECT_EQ(glm.family, GlmFamily::kMultinomial);
+  EXPECT_EQ(glm.intercepts, (std::vector<double>{0.5, 0.5, 0.5}));  // rho[0] for every class
+  EXPECT_EQ(glm.coefficients, (std::vector<double>{1, 0, 0, 1, -1, -1}));
+  EXPECT_EQ(result->output_names.probabilities,
+            (std::vector<std::string>{"probabilities_0", "probabilities_1", "probabilities_2"}));
+  // x = (1, 2): scores (1.5, 2.5, -2.5).
+  const std::vector<double> p = Score(*result, {"1", "2"});
+  const double sum = std::exp(1.5) + std::exp(2.5) + std::exp(-2.5);
+  EXPECT_NEAR(p[1], std::exp(2.5) / sum, 1e-12);
+}
+
+TEST(OnnxImport, SvmClassifierRefusesInconsistentAttributes) {
+  struct Case {
+    std::string attribute;
+    std::vector<float> floats;
+    std::vector<int64_t> ints;
+    std::string kind;  // "floats", "ints", "string", "remove"
+    std::string value;
+    StatusCode code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"vectors_per_class", {}, {1, 1}, "ints", "", StatusCode::kInvalidArgument,
+       "node 'svc' (SVMClassifier): vectors_per_class has 2 entries for 3 classes"},
+      {"vectors_per_class", {}, {1, 1, 2}, "ints", "", StatusCode::kInvalidArgument,
+       "6 support vector values for 4 support vectors (vectors_per_class) of 2 columns"},
+      {"vectors_per_class", {}, {1, -1, 1}, "ints", "", StatusCode::kInvalidArgument,
+       "vectors_per_class holds -1"},
+      {"coefficients", {1, -1, 1, 1, 1}, {}, "floats", "", StatusCode::kInvalidArgument,
+       "5 coefficients for 3 support vectors and 3 classes (2 rows of 3)"},
+      {"rho", {0, 0}, {}, "floats", "", StatusCode::kInvalidArgument, "2 rho values for 3 pairs of classes"},
+      {"kernel_type", {}, {}, "string", "CUBIC", StatusCode::kInvalidArgument,
+       "unknown kernel_type 'CUBIC' (LINEAR, POLY, RBF or SIGMOID)"},
+      {"kernel_params", {0.5f, 1}, {}, "floats", "", StatusCode::kInvalidArgument,
+       "kernel_params holds 2 values (gamma, coef0 and degree: 3, or none)"},
+      {"kernel_params", {}, {}, "remove", "", StatusCode::kInvalidArgument,
+       "attribute 'kernel_params' is missing (onnxruntime requires it)"},
+      {"post_transform", {}, {}, "string", "SQUARE", StatusCode::kInvalidArgument,
+       "unknown post_transform 'SQUARE'"},
+      {"prob_a", {-1, -1, -1}, {}, "floats", "", StatusCode::kInvalidArgument, "3 prob_a values but 0 prob_b values"},
+  };
+  for (const Case& c : cases) {
+    onnx::ModelProto model = SvcModel();
+    onnx::NodeProto* node = NodeOf(&model);
+    auto* attributes = node->mutable_attribute();
+    for (int i = 0; i < attributes->size(); ++i) {
+      if (attributes->Get(i).name() == c.attribute) {
+        attributes->DeleteSubrange(i, 1);
+        break;
+      }
+    }
+    if (c.kind == "floats") SetFloats(node, c.attribute, c.floats);
+    if (c.kind == "ints") SetInts(node, c.attribute, c.ints);
+    if (c.kind == "string") SetString(node, c.attribute, c.value);
+    SCOPED_TRACE(c.attribute);
+    ExpectError(Import(model), c.code, c.message);
+  }
+}
+
+TEST(OnnxImport, SvmClassifierRefusesWhatTheIrCannotMatch) {
+  // Platt-scaled probabilities: onnxruntime's label is still the vote winner.
+  onnx::ModelProto model = SvcModel();
+  SetFloats(NodeOf(&model), "prob_a", {-1, -1, -1});
+  SetFloats(NodeOf(&model), "prob_b", {0, 0, 0});
+  ExpectError(Import(model), StatusCode::kUnimplemented,
+              "node 'svc' (SVMClassifier): prob_a and prob_b (probabilities by pairwise coupling) are not supported");
+
+  // Decision values are not probabilities: no ZipMap or ArgMax over them.
+  model = SvcModel();
+  onnx::NodeProto* zipmap = AddNode(&model, "ZipMap", {"scores"}, {"map"}, "zipmap", true);
+  SetStrings(zipmap, "classlabels_strings", {"a", "b", "c"});
+  ExpectError(Import(model), StatusCode::kUnimplemented,
+              "node 'zipmap' (ZipMap): the input is an SVMClassifier's pairwise decision values");
+  model = SvcModel();
+  SetInt(AddNode(&model, "ArgMax", {"scores"}, {"index"}, "argmax"), "axis", 1);
+  ExpectError(Import(model), StatusCode::kUnimplemented,
+              "node 'argmax' (ArgMax): the input is an SVMClassifier's pairwise decision values");
+
+  // Without support vectors: one row of coefficients per class, SOFTMAX only,
+  // and not two classes (onnxruntime's binary label rule is not an arg max).
+  const auto linear = [](const std::vector<int64_t>& labels, const std::vector<float>& coefficients,
+                         const std::string& post) {
+    onnx::ModelProto m = NewModel();
+    AddInput(&m, "X", 2);
+    onnx::NodeProto* svc = AddNode(&m, "SVMClassifier", {"X"}, {"label", "scores"}, "svc", true);
+    SetFloats(svc, "kernel_params", {0, 0, 0});
+    SetInts(svc, "classlabels_ints", labels);
+    SetFloats(svc, "coefficients", coefficients);
+    SetFloats(svc, "rho", {0});
+    SetString(svc, "post_transform", post);
+    AddOutput(&m, "label");
+    return m;
+  };
+  ExpectError(Import(linear({0, 1, 2}, {1, 2, 3, 4, 5}, "SOFTMAX")), StatusCode::kInvalidArgument,
+              "5 coefficients for 3 classes of 2 columns");
+  ExpectError(Import(linear({0, 1, 2}, {1, 2, 3, 4, 5, 6}, "NONE")), StatusCode::kUnimplemented,
+              "post_transform NONE without support vectors is not supported");
+  ExpectError(Import(linear({0, 1}, {1, 2, 3, 4}, "SOFTMAX")), StatusCode::kUnimplemented,
+              "two classes without support vectors are not supported");
+  model = linear({0, 1, 2}, {1, 2, 3, 4, 5, 6}, "SOFTMAX");
+  SetFloats(NodeOf(&model), "support_vectors", {1, 2});
+  ExpectError(Import(model), StatusCode::kInvalidArgument,
+              "2 support vector values, but vectors_per_class counts no support vectors");
+}
+
 TEST(OnnxImport, LongSumsAreSplitIntoPartialSums) {
   onnx::ModelProto model = NewModel();
   const int k = 300;
@@ -496,8 +708,8 @@ TEST(OnnxImport, RefusesOversizedAndMalformedBytes) {
 
 TEST(OnnxImport, RefusesUnsupportedOperatorsNamingTheNode) {
   onnx::ModelProto model = LinearRegressorModel();
-  NodeOf(&model)->set_op_type("SVMClassifier");
-  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'ols' (SVMClassifier): operator SVMClassifier");
+  NodeOf(&model)->set_op_type("DictVectorizer");
+  ExpectError(Import(model), StatusCode::kUnimplemented, "node 'ols' (DictVectorizer): operator DictVectorizer");
   NodeOf(&model)->set_op_type("Frobnicate");
   ExpectError(Import(model), StatusCode::kUnimplemented, "node 'ols' (Frobnicate): operator 'Frobnicate'");
   NodeOf(&model)->set_op_type("LinearRegressor");

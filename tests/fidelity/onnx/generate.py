@@ -441,6 +441,55 @@ def svm_regressor(rng, out_dir, name, kernel, params):
     return save(model, out_dir, name, [{"name": "X", "columns": cols}], x, cols)
 
 
+def svm_classifier(rng, out_dir, name, labels, vectors_per_class, kernel, params, n_features, missing=0.05):
+    """An SVMClassifier with support vectors behind a Scaler, as a fitted SVC
+    (one-vs-one, without probability estimates) exports it: outputs the label
+    and the pairwise decision values ([-d, d] for two classes)."""
+    x = features(rng, n_features, missing=missing)
+    classes = len(labels)
+    count = sum(vectors_per_class)
+    pairs = classes * (classes - 1) // 2
+    vectors = rng.normal(0, 1, (count, n_features)).astype(np.float32)
+    label_attr = {"classlabels_ints": labels} if isinstance(labels[0], int) else {"classlabels_strings": labels}
+    nodes = [
+        helper.make_node("Scaler", ["X"], ["scaled"], domain="ai.onnx.ml", name="scaler",
+                         offset=[float(np.float32(v)) for v in rng.normal(0, 0.2, n_features)],
+                         scale=[float(np.float32(v)) for v in rng.uniform(0.5, 1.2, n_features)]),
+        helper.make_node("SVMClassifier", ["scaled"], ["label", "probabilities"], domain="ai.onnx.ml", name="svc",
+                         kernel_type=kernel, kernel_params=params, vectors_per_class=vectors_per_class,
+                         support_vectors=[float(v) for v in vectors.ravel()],
+                         coefficients=[float(np.float32(v)) for v in rng.normal(0, 1, (classes - 1) * count)],
+                         rho=[float(np.float32(v)) for v in rng.normal(0, 0.3, pairs)],
+                         post_transform="NONE", **label_attr),
+    ]
+    label_type = TensorProto.INT64 if isinstance(labels[0], int) else TensorProto.STRING
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, n_features])],
+        [helper.make_tensor_value_info("label", label_type, [None]),
+         helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 2 if classes == 2 else pairs])])
+    model = helper.make_model(graph, opset_imports=OPSET)
+    cols = ["X_%d" % j for j in range(n_features)]
+    return save(model, out_dir, name, [{"name": "X", "columns": cols}], x, cols)
+
+
+def svm_linear_softmax(rng, out_dir):
+    """An SVMClassifier without support vectors (one coefficient row per
+    class, rho[0] added to every score) and SOFTMAX probabilities."""
+    name = "svc_linear_softmax"
+    x = features(rng, 4)
+    node = helper.make_node("SVMClassifier", ["X"], ["label", "probabilities"], domain="ai.onnx.ml", name="svc",
+                            kernel_type="LINEAR", kernel_params=[0.0, 0.0, 0.0],
+                            coefficients=[float(np.float32(v)) for v in rng.normal(0, 1, 3 * 4)],
+                            rho=[0.375], post_transform="SOFTMAX", classlabels_strings=["low", "mid", "high"])
+    graph = helper.make_graph(
+        [node], name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("label", TensorProto.STRING, [None]),
+         helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 3])])
+    model = helper.make_model(graph, opset_imports=OPSET)
+    cols = ["X_%d" % j for j in range(4)]
+    return save(model, out_dir, name, [{"name": "X", "columns": cols}], x, cols)
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out_dir, exist_ok=True)
@@ -464,6 +513,16 @@ def main():
         "svm_rbf": svm_regressor(rng, out_dir, "svm_rbf", "RBF", [0.3, 0.0, 0.0]),
         "svm_poly": svm_regressor(rng, out_dir, "svm_poly", "POLY", [0.5, 1.0, 3.0]),
         "svm_sigmoid": svm_regressor(rng, out_dir, "svm_sigmoid", "SIGMOID", [0.2, -0.1, 0.0]),
+        "svc_binary_rbf": svm_classifier(rng, out_dir, "svc_binary_rbf", [0, 1], [12, 9], "RBF",
+                                         [0.3, 0.0, 0.0], 4),
+        "svc_multiclass_linear": svm_classifier(rng, out_dir, "svc_multiclass_linear",
+                                                ["red", "green", "blue", "gold"], [5, 4, 6, 3], "LINEAR",
+                                                [0.0, 0.0, 0.0], 5),
+        "svc_multiclass_poly": svm_classifier(rng, out_dir, "svc_multiclass_poly", [3, 5, 8], [7, 0, 5], "POLY",
+                                              [0.4, 1.0, 2.0], 3),
+        "svc_multiclass_sigmoid": svm_classifier(rng, out_dir, "svc_multiclass_sigmoid", ["x", "y", "z"],
+                                                 [30, 40, 50], "SIGMOID", [0.2, -0.1, 0.0], 4),
+        "svc_linear_softmax": svm_linear_softmax(rng, out_dir),
     }
     with open(os.path.join(out_dir, "models.json"), "w") as out:
         json.dump(models, out, indent=1, sort_keys=True)
