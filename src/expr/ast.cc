@@ -16,8 +16,10 @@ namespace {
 // Sorted by name.
 constexpr FunctionInfo kFunctions[] = {
     {"abs", Function::kAbs, 1, 1},
+    {"atan", Function::kAtan, 1, 1},
     {"ceil", Function::kCeil, 1, 1},
     {"coalesce", Function::kCoalesce, 1, kVariadic},
+    {"cos", Function::kCos, 1, 1},
     {"exp", Function::kExp, 1, 1},
     {"float32", Function::kFloat32, 1, 1},
     {"floor", Function::kFloor, 1, 1},
@@ -27,6 +29,7 @@ constexpr FunctionInfo kFunctions[] = {
     {"max", Function::kMax, 1, kVariadic},
     {"min", Function::kMin, 1, kVariadic},
     {"pow", Function::kPow, 2, 2},
+    {"sin", Function::kSin, 1, 1},
     {"sqrt", Function::kSqrt, 1, 1},
     {"tanh", Function::kTanh, 1, 1},
 };

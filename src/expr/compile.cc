@@ -33,7 +33,7 @@ enum class Opcode : std::uint8_t {
   kLoadBoolean,  // push slots[a] as 0/1, NaN stays
   kLoadCode,     // push slots[a]
   // Unary, in place.
-  kNeg, kNot, kAbs, kCeil, kExp, kFloat32, kFloor, kLog, kLog10, kSqrt, kTanh, kIsMissing,
+  kNeg, kNot, kAbs, kCeil, kExp, kFloat32, kFloor, kLog, kLog10, kSqrt, kTanh, kSin, kCos, kAtan, kIsMissing,
   kIn,  // top in constants[a, a+b): 0/1, NaN if top is NaN
   // Binary: pop rhs, replace lhs.
   kAdd, kSub, kMul, kDiv, kPow, kMin, kMax,
@@ -89,6 +89,9 @@ Opcode CallOpcode(internal::Function function) {
     case Function::kPow: return Opcode::kPow;
     case Function::kSqrt: return Opcode::kSqrt;
     case Function::kTanh: return Opcode::kTanh;
+    case Function::kSin: return Opcode::kSin;
+    case Function::kCos: return Opcode::kCos;
+    case Function::kAtan: return Opcode::kAtan;
   }
   return Opcode::kAbs;
 }
@@ -370,6 +373,9 @@ double Compiler::Run(const Instruction* code, const double* constants,
       case Opcode::kLog10: PODIUM_UNARY(Finite(std::log10(x)))
       case Opcode::kSqrt: PODIUM_UNARY(Finite(std::sqrt(x)))
       case Opcode::kTanh: PODIUM_UNARY(std::tanh(x))
+      case Opcode::kSin: PODIUM_UNARY(std::sin(x))
+      case Opcode::kCos: PODIUM_UNARY(std::cos(x))
+      case Opcode::kAtan: PODIUM_UNARY(std::atan(x))
       case Opcode::kFloat32: PODIUM_UNARY(internal::RoundToFloat32(x))
       case Opcode::kIsMissing: PODIUM_UNARY(Bool(Missing(x)))
       case Opcode::kIn:

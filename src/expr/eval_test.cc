@@ -329,6 +329,17 @@ TEST(SemanticsTest, Functions) {
            {"tanh(x)", {{"x", 0.5}}, std::tanh(0.5)},
            {"tanh(x)", {{"x", 1000.0}}, 1.0},
            {"tanh(x)", {}, M},
+           {"sin(x)", {{"x", 0.5}}, std::sin(0.5)},
+           {"sin(x)", {{"x", -3.0}}, std::sin(-3.0)},
+           {"sin(0)", {}, 0.0},
+           {"sin(x)", {}, M},
+           {"cos(x)", {{"x", 0.5}}, std::cos(0.5)},
+           {"cos(0)", {}, 1.0},
+           {"cos(x)", {}, M},
+           {"atan(x)", {{"x", 1.0}}, std::atan(1.0)},
+           {"atan(x)", {{"x", 1e300}}, std::atan(1e300)},  // pi / 2 in doubles
+           {"atan(x)", {{"x", -2.0}}, std::atan(-2.0)},
+           {"atan(x)", {}, M},
            {"float32(x)", {{"x", 0.1}}, static_cast<double>(0.1f)},
            {"float32(x)", {{"x", 1.0 + 0x1p-30}}, 1.0},  // rounds to the nearest float
            {"float32(x)", {{"x", 3.4028235e38}}, static_cast<double>(std::numeric_limits<float>::max())},
@@ -405,7 +416,7 @@ class ExpressionGenerator {
       }
       case 5: {
         static const std::vector<std::string> kFunctions = {
-            "abs", "log", "log10", "exp", "sqrt", "floor", "ceil", "tanh", "float32"};
+            "abs", "log", "log10", "exp", "sqrt", "floor", "ceil", "tanh", "sin", "cos", "atan", "float32"};
         return PickFrom(kFunctions) + "(" + Number(d) + ")";
       }
       case 6: return "pow(" + Number(d) + ", " + Number(d) + ")";

@@ -210,8 +210,8 @@ TEST(ParseTest, ErrorsPointAtTheOffendingToken) {
       {"1e+", "column 1: malformed number '1e+'"},
       {"x + 1e999", "column 5: number 1e999 is out of the range of a double"},
       {"foo(1)",
-       "column 1: unknown function 'foo'; known functions: abs, ceil, "
-       "coalesce, exp, float32, floor, is_missing, log, log10, max, min, pow, sqrt, tanh"},
+       "column 1: unknown function 'foo'; known functions: abs, atan, ceil, "
+       "coalesce, cos, exp, float32, floor, is_missing, log, log10, max, min, pow, sin, sqrt, tanh"},
       {"1 + pow(1)", "column 5: 'pow' takes 2 arguments but 1 was given"},
       {"pow(1, 2, 3)", "column 1: 'pow' takes 2 arguments but 3 were given"},
       {"abs(1, 2)", "column 1: 'abs' takes 1 argument but 2 were given"},
@@ -409,6 +409,10 @@ TEST(TypeCheckTest, Errors) {
        "column 10: 'coalesce' needs numbers or booleans, but 'state' is a "
        "string"},
       {"log(flag)", "column 5: 'log' needs a number, but 'flag' is a boolean"},
+      {"sin(flag)", "column 5: 'sin' needs a number, but 'flag' is a boolean"},
+      {"cos(state)", "column 5: 'cos' needs a number, but 'state' is a string"},
+      {"atan(x > 1)", "column 8: 'atan' needs a number, but the result of '>' is a boolean"},
+      {"sin(1, 2)", "column 1: 'sin' takes 1 argument but 2 were given"},
       {"max(x, state)",
        "column 8: 'max' needs numbers, but 'state' is a string"},
       {"pow(x, x > 1)",
@@ -483,7 +487,7 @@ TEST(AnalysisTest, StringLiteralsByColumn) {
 
 TEST(AnalysisTest, FunctionNamesAreSorted) {
   const std::vector<std::string_view> names = FunctionNames();
-  EXPECT_EQ(names.size(), 14u);
+  EXPECT_EQ(names.size(), 17u);
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
 }
 

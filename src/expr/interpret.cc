@@ -178,6 +178,9 @@ class Interpreter {
       case Function::kLog10: return Number(std::log10(x[0]));
       case Function::kSqrt: return Number(std::sqrt(x[0]));
       case Function::kTanh: return Number(std::tanh(x[0]));
+      case Function::kSin: return Number(std::sin(x[0]));
+      case Function::kCos: return Number(std::cos(x[0]));
+      case Function::kAtan: return Number(std::atan(x[0]));
       // Rounds to the nearest float; beyond float's range that is an
       // infinity, hence missing.
       case Function::kFloat32: return Number(internal::RoundToFloat32(x[0]));
