@@ -127,13 +127,21 @@ TreeStats CountTrees(const TreeEnsembleModel& ensemble) {
 
 std::string ModelText(const Model& model) {
   std::ostringstream out;
-  out << "Model: " << (model.task == Task::kClassification ? "classification" : "regression");
-  if (!model.classes.empty()) out << ", classes " << JoinLimited(model.classes, 10);
+  out << "Model: " << TaskName(model.task);
+  if (!model.classes.empty()) {
+    out << (model.task == Task::kClustering ? ", clusters " : ", classes ") << JoinLimited(model.classes, 10);
+  }
   out << "\n";
   if (const auto* glm = std::get_if<GlmModel>(&model.body)) {
     out << "  GLM, family " << GlmFamilyName(glm->family) << ", link " << LinkFunctionName(glm->link)
         << ", " << glm->intercepts.size() << " linear predictor(s), " << glm->coefficients.size()
         << " coefficients" << (glm->offset.empty() ? "" : ", offset " + glm->offset) << "\n";
+    return out.str();
+  }
+  if (const auto* clustering = std::get_if<ClusteringModel>(&model.body)) {
+    out << "  clustering: " << model.classes.size() << " centers, measure " << ClusterMeasureName(clustering->measure)
+        << (IsSimilarity(clustering->measure) ? " (the most similar cluster wins)" : " (the nearest cluster wins)")
+        << (clustering->missing_weights.empty() ? "" : ", missing-value weights") << "\n";
     return out.str();
   }
   const auto& ensemble = std::get<TreeEnsembleModel>(model.body);
@@ -279,7 +287,17 @@ std::string DescribePipeline(const LoadedModel& model) {
     out << "  label: " << p.model.classes[1] << " when p(" << p.model.classes[1]
         << ") >= " << NumberText(post.threshold.value_or(0.5)) << ", else " << p.model.classes[0] << "\n";
   }
-  out << "  reason codes: " << post.reason_code_count << " by default\n";
+  if (const auto* clustering = std::get_if<ClusteringModel>(&p.model.body)) {
+    out << "  label: the " << (IsSimilarity(clustering->measure) ? "most similar" : "nearest")
+        << " cluster (a clustering model has no reason codes; the setting below is not used)\n";
+  }
+  out << "  reason codes: " << post.reason_code_count << " by default";
+  if (post.reason_order != ReasonOrder::kByAbsoluteValue) {
+    out << ", " << (post.reason_order == ReasonOrder::kLargestFirst ? "largest" : "smallest")
+        << " contribution first" << (post.reason_one_sided ? " (only that side of zero)" : "");
+  }
+  if (!post.reason_labels.empty()) out << ", reported as " << JoinLimited(post.reason_labels, 12);
+  out << "\n";
   for (const BusinessRule& rule : post.rules) {
     out << "  rule " << (rule.name.empty() ? "(unnamed)" : rule.name) << ": when " << rule.when << " -> "
         << (rule.action == RuleAction::kOverride ? "decide '" + rule.decision + "'" : std::string("flag"))
@@ -298,7 +316,7 @@ std::string DescribePipelineJson(const LoadedModel& model) {
   j["digest"] = model.digest;
   j["format_version"] = p.format_version;
   j["source"] = p.source;
-  j["task"] = p.model.task == Task::kClassification ? "classification" : "regression";
+  j["task"] = TaskName(p.model.task);
   j["classes"] = p.model.classes;
   j["inputs"] = nlohmann::json::array();
   for (const InputField& field : p.inputs) {
@@ -310,6 +328,9 @@ std::string DescribePipelineJson(const LoadedModel& model) {
   if (const auto* glm = std::get_if<GlmModel>(&p.model.body)) {
     j["model"] = {{"type", "glm"}, {"family", GlmFamilyName(glm->family)},
                   {"link", LinkFunctionName(glm->link)}, {"coefficients", glm->coefficients.size()}};
+  } else if (const auto* clustering = std::get_if<ClusteringModel>(&p.model.body)) {
+    j["model"] = {{"type", "clustering"}, {"measure", ClusterMeasureName(clustering->measure)},
+                  {"clusters", p.model.classes.size()}};
   } else {
     const auto& ensemble = std::get<TreeEnsembleModel>(p.model.body);
     const TreeStats stats = CountTrees(ensemble);

@@ -187,7 +187,7 @@ int Main(int argc, char** argv) {
   score->add_option("-t,--threads", request.job.threads, "Worker threads (default: one per core)")
       ->check(CLI::Range(0, 1024));
   score->add_option("--reasons", request.job.reason_codes,
-                    "Add the top K reason codes (feature contributions) to each row")
+                    "Add the top K reason codes (feature contributions, in the model's reason order) to each row")
       ->check(CLI::Range(0, 1000));
   score->add_option("--keep", keep, "Input columns to copy to the output: all, none, or a comma-separated list")
       ->capture_default_str();

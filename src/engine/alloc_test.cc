@@ -90,5 +90,43 @@ TEST(AllocationTest, ScoreRowAndScoreBatchAllocateNothingOnceWarm) {
   }
 }
 
+// A clustering model with a derived feature, missing values and a rule.
+TEST(AllocationTest, ClusteringAllocatesNothingOnceWarm) {
+  Pipeline p;
+  p.inputs = {NumberField("a"), NumberField("b")};
+  p.transforms = {DeriveTransform{"ab", "a * b"}};
+  p.features = {"a", "b", "ab"};
+  ClusteringModel m;
+  m.measure = ClusterMeasure::kMinkowski;
+  m.minkowski_p = 1.5;
+  m.compare = {CompareFunction::kAbsDiff, CompareFunction::kGaussSim, CompareFunction::kEqual};
+  m.field_weights = {1, 2, 3};
+  m.similarity_scale = {0, 1, 0};
+  m.missing_weights = {1, 2, 1};
+  for (int c = 0; c < 8; ++c) m.centers.insert(m.centers.end(), {c * 0.5, -c * 0.25, c * 1.0});
+  p.model.task = Task::kClustering;
+  p.model.classes = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"};
+  p.model.body = m;
+  p.post.rules = {BusinessRule{"far", "score > 2", RuleAction::kAnnotate, "", "far"}};
+  auto plan = MustCompile(p);
+  ASSERT_NE(plan, nullptr);
+  std::vector<double> rows;
+  for (int r = 0; r < 300; ++r) {
+    rows.push_back(r % 7 == 0 ? testing::kNaN : r * 0.01);
+    rows.push_back(r * -0.003);
+  }
+  auto scratch = plan->NewScratch();
+  Prediction prediction;
+  BatchResult batch;
+  ASSERT_TRUE(plan->ScoreRow(rows.data(), *scratch, &prediction).ok());
+  plan->ScoreBatch(rows.data(), 300, *scratch, &batch);
+
+  const long before = g_allocations.load();
+  for (int r = 0; r < 300; ++r) ASSERT_TRUE(plan->ScoreRow(rows.data() + 2 * r, *scratch, &prediction).ok());
+  plan->ScoreBatch(rows.data(), 300, *scratch, &batch);
+  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(batch.errors.size(), 0u);
+}
+
 }  // namespace
 }  // namespace podium::engine

@@ -28,6 +28,11 @@ class Compiler {
     plan_->task = p.model.task;
     plan_->num_outputs = ModelOutputCount(p.model);
     plan_->num_values = p.model.task == Task::kRegression ? 1 : static_cast<int>(p.model.classes.size());
+    if (p.model.task == Task::kClustering) {
+      plan_->can_explain = false;
+      plan_->explain_error = "a clustering model has no reason codes: its outputs are distances to cluster "
+                             "centers, not a score made of feature contributions";
+    }
 
     CollectLevels();
     for (const InputField& field : p.inputs) {
@@ -43,6 +48,8 @@ class Compiler {
     FinishLevelTables();
     if (const auto* glm = std::get_if<GlmModel>(&p.model.body)) {
       CompileGlm(*glm);
+    } else if (const auto* clustering = std::get_if<ClusteringModel>(&p.model.body)) {
+      CompileClustering(*clustering);
     } else {
       const auto& ensemble = std::get<TreeEnsembleModel>(p.model.body);
       if (ensemble.precision == NumericPrecision::kFloat32) {
@@ -248,6 +255,28 @@ class Compiler {
     g.means = glm.feature_means.empty() ? std::vector<double>(static_cast<size_t>(plan_->num_features), 0.0)
                                         : glm.feature_means;
     g.offset_slot = glm.offset.empty() ? -1 : Slot(glm.offset);
+  }
+
+  void CompileClustering(const ClusteringModel& clustering) {
+    plan_->is_clustering = true;
+    ClusterPlan& c = plan_->cluster;
+    const size_t f = static_cast<size_t>(plan_->num_features);
+    c.measure = clustering.measure;
+    c.similarity = IsSimilarity(clustering.measure);
+    c.num_clusters = static_cast<int>(plan_->pipeline.model.classes.size());
+    c.p = clustering.minkowski_p;
+    c.compare = clustering.compare;
+    c.weights = clustering.field_weights;
+    c.scale_squared.assign(f, 1.0);
+    for (size_t i = 0; i < f && !clustering.similarity_scale.empty(); ++i) {
+      const double s = clustering.similarity_scale[i];
+      if (s > 0.0) c.scale_squared[i] = s * s;
+    }
+    c.missing_weights = clustering.missing_weights.empty() ? std::vector<double>(f, 1.0) : clustering.missing_weights;
+    c.total_missing_weight = 0.0;
+    for (double q : c.missing_weights) c.total_missing_weight += q;
+    c.binary = clustering.binary;
+    c.centers = clustering.centers;
   }
 
   template <typename T>

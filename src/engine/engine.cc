@@ -149,8 +149,122 @@ void Softmax(const double* margins, int k, double* values) {
   for (int i = 0; i < k; ++i) values[i] = Finite(values[i] / sum);
 }
 
+// ---------------------------------------------------------------------------
+// Clustering (pipeline.h, ClusteringModel)
+// ---------------------------------------------------------------------------
+
+inline double CompareTerm(const internal::ClusterPlan& c, size_t i, double x, double y) {
+  switch (c.compare[i]) {
+    case CompareFunction::kAbsDiff: return std::fabs(x - y);
+    case CompareFunction::kGaussSim: return std::exp(-std::log(2.0) * (x - y) * (x - y) / c.scale_squared[i]);
+    case CompareFunction::kDelta: return x == y ? 0.0 : 1.0;
+    case CompareFunction::kEqual: return x == y ? 1.0 : 0.0;
+  }
+  return kNaN;
+}
+
+// Distances of one feature row to every center (out: num_clusters values).
+void ClusterDistances(const internal::ClusterPlan& c, const double* x, size_t f, double* out) {
+  double present_q = 0.0;
+  for (size_t i = 0; i < f; ++i) {
+    if (!std::isnan(x[i])) present_q += c.missing_weights[i];
+  }
+  if (present_q == 0.0) {
+    std::fill(out, out + c.num_clusters, kNaN);
+    return;
+  }
+  const double adjust = c.total_missing_weight / present_q;
+  for (int k = 0; k < c.num_clusters; ++k) {
+    const double* center = c.centers.data() + static_cast<size_t>(k) * f;
+    double sum = 0.0;
+    double max = 0.0;
+    for (size_t i = 0; i < f; ++i) {
+      if (std::isnan(x[i])) continue;
+      const double d = CompareTerm(c, i, x[i], center[i]);
+      const double w = c.weights[i];
+      switch (c.measure) {
+        case ClusterMeasure::kEuclidean:
+        case ClusterMeasure::kSquaredEuclidean: sum += w * d * d; break;
+        case ClusterMeasure::kCityBlock: sum += w * d; break;
+        case ClusterMeasure::kChebychev: max = std::max(max, w * d); break;
+        case ClusterMeasure::kMinkowski: sum += w * std::pow(std::fabs(d), c.p); break;
+        default: break;
+      }
+    }
+    double distance = kNaN;
+    switch (c.measure) {
+      case ClusterMeasure::kEuclidean: distance = std::sqrt(adjust * sum); break;
+      case ClusterMeasure::kSquaredEuclidean:
+      case ClusterMeasure::kCityBlock: distance = adjust * sum; break;
+      case ClusterMeasure::kChebychev: distance = adjust * max; break;
+      case ClusterMeasure::kMinkowski: distance = std::pow(adjust * sum, 1.0 / c.p); break;
+      default: break;
+    }
+    out[k] = Finite(distance);
+  }
+}
+
+// Similarities of one row of 0/1 values (CheckBinaryFeatures) to every center.
+void ClusterSimilarities(const internal::ClusterPlan& c, const double* x, size_t f, double* out) {
+  for (int k = 0; k < c.num_clusters; ++k) {
+    const double* center = c.centers.data() + static_cast<size_t>(k) * f;
+    double a11 = 0.0, a10 = 0.0, a01 = 0.0, a00 = 0.0;
+    for (size_t i = 0; i < f; ++i) {
+      if (std::isnan(x[i])) continue;
+      const bool one = x[i] == 1.0;
+      const bool center_one = center[i] == 1.0;
+      if (one) {
+        (center_one ? a11 : a10) += 1.0;
+      } else {
+        (center_one ? a01 : a00) += 1.0;
+      }
+    }
+    double value = kNaN;
+    if (a11 + a10 + a01 + a00 > 0.0) {
+      const BinarySimilarity& b = c.binary;
+      switch (c.measure) {
+        case ClusterMeasure::kSimpleMatching: value = (a11 + a00) / (a11 + a10 + a01 + a00); break;
+        case ClusterMeasure::kJaccard: value = a11 / (a11 + a10 + a01); break;
+        case ClusterMeasure::kTanimoto: value = (a11 + a00) / (a11 + 2.0 * (a10 + a01) + a00); break;
+        case ClusterMeasure::kBinarySimilarity:
+          value = (b.c11 * a11 + b.c10 * a10 + b.c01 * a01 + b.c00 * a00) /
+                  (b.d11 * a11 + b.d10 * a10 + b.d01 * a01 + b.d00 * a00);
+          break;
+        default: break;
+      }
+    }
+    out[k] = Finite(value);
+  }
+}
+
+// Similarity measures compare 0/1 values: any other present value is a row
+// error naming the feature (as the reference scorer reports it).
+Status CheckBinaryFeatures(const Plan& plan, const double* x) {
+  if (!plan.is_clustering || !plan.cluster.similarity) return Status::Ok();
+  for (int i = 0; i < plan.num_features; ++i) {
+    if (std::isnan(x[i]) || x[i] == 0.0 || x[i] == 1.0) continue;
+    return InvalidArgumentError("model feature '" + plan.pipeline.features[static_cast<size_t>(i)] + "' is " +
+                                std::to_string(x[i]) + ", but " +
+                                std::string(ClusterMeasureName(plan.cluster.measure)) + " compares 0/1 values");
+  }
+  return Status::Ok();
+}
+
+void ClusterMargins(const Plan& plan, const double* features, double* margins) {
+  const size_t f = static_cast<size_t>(plan.num_features);
+  if (plan.cluster.similarity) {
+    ClusterSimilarities(plan.cluster, features, f, margins);
+  } else {
+    ClusterDistances(plan.cluster, features, f, margins);
+  }
+}
+
 // Model outputs (margins) -> response-scale values.
 void ComputeValues(const Plan& plan, const double* margins, double* values) {
+  if (plan.is_clustering) {
+    std::copy(margins, margins + plan.num_values, values);
+    return;
+  }
   if (plan.is_glm) {
     const internal::GlmPlan& glm = plan.glm;
     if (glm.family == GlmFamily::kMultinomial) {
@@ -190,6 +304,16 @@ int32_t ComputeLabel(const Plan& plan, const double* values, double* score) {
   if (plan.task == Task::kRegression) {
     *score = values[0];
     return -1;
+  }
+  if (plan.task == Task::kClustering) {
+    // The nearest (or most similar) cluster with a value; lowest index on ties.
+    int32_t best = -1;
+    for (int i = 0; i < plan.num_values; ++i) {
+      if (std::isnan(values[i])) continue;
+      if (best < 0 || (plan.cluster.similarity ? values[i] > values[best] : values[i] < values[best])) best = i;
+    }
+    *score = best >= 0 ? values[best] : kNaN;
+    return best;
   }
   if (plan.num_values == 2) {
     *score = values[1];
@@ -434,7 +558,7 @@ std::unique_ptr<Scratch> ScoringPlan::NewScratch() const {
   const size_t block_rows = p.block_rows;
   s->slots.assign(block_rows * static_cast<size_t>(p.num_slots), 0.0);
   const size_t k = static_cast<size_t>(std::max(p.num_outputs, 1));
-  if (!p.is_glm) {
+  if (!p.is_glm && !p.is_clustering) {
     if (p.float32) {
       FillSentinels(&s->features32, block_rows, p.forest32.stride, 2 * static_cast<size_t>(p.num_features));
       s->acc32.assign(block_rows * k, 0.0f);
@@ -490,6 +614,11 @@ Status ScoreRowImpl(const Plan& plan, const double* inputs, ScratchBuffers& s, P
     glm_row = s.features64.data();
     GatherFeatures(plan, source, glm_row);
     GlmMargins(plan, glm_row, slots, margins);
+  } else if (plan.is_clustering) {
+    double* row = s.features64.data();
+    GatherFeatures(plan, source, row);
+    RETURN_IF_ERROR(CheckBinaryFeatures(plan, row));
+    ClusterMargins(plan, row, margins);
   } else {
     tree_row = FeatureBlock<T>(s).data();
     GatherTreeFeatures(plan, source, tree_row);
@@ -535,9 +664,11 @@ void ScoreBlock(const Plan& plan, const double* inputs, size_t first, size_t row
   const size_t k = static_cast<size_t>(plan.num_outputs);
   const size_t f = static_cast<size_t>(plan.num_features);
   uint8_t* failed = s.failed.data();
-  T* block = plan.is_glm ? nullptr : FeatureBlock<T>(s).data();
-  double* glm_block = plan.is_glm ? s.features64.data() : nullptr;
-  const size_t stride = plan.is_glm ? f : ForestOf<T>(plan).stride;
+  // GLMs and clustering models read dense feature rows; trees the forest's layout.
+  const bool dense = plan.is_glm || plan.is_clustering;
+  T* block = dense ? nullptr : FeatureBlock<T>(s).data();
+  double* glm_block = dense ? s.features64.data() : nullptr;
+  const size_t stride = dense ? f : ForestOf<T>(plan).stride;
 
   // 1. Transforms and features, row by row.
   for (size_t r = 0; r < rows; ++r) {
@@ -555,8 +686,13 @@ void ScoreBlock(const Plan& plan, const double* inputs, size_t first, size_t row
       }
       source = slots;
     }
-    if (plan.is_glm) {
+    if (dense) {
       GatherFeatures(plan, source, glm_block + r * stride);
+      Status status = CheckBinaryFeatures(plan, glm_block + r * stride);
+      if (!status.ok()) {
+        failed[r] = 1;
+        out->errors.push_back(RowError{first + r, std::move(status)});
+      }
     } else {
       GatherTreeFeatures(plan, source, block + r * stride);
     }
@@ -567,6 +703,10 @@ void ScoreBlock(const Plan& plan, const double* inputs, size_t first, size_t row
   if (plan.is_glm) {
     for (size_t r = 0; r < rows; ++r) {
       GlmMargins(plan, glm_block + r * stride, s.slots.data() + r * num_slots, margins + r * k);
+    }
+  } else if (plan.is_clustering) {
+    for (size_t r = 0; r < rows; ++r) {
+      if (!failed[r]) ClusterMargins(plan, glm_block + r * stride, margins + r * k);
     }
   } else {
     // Whole groups of kBlockLanes rows go through the block kernel; the rest

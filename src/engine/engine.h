@@ -33,6 +33,11 @@
 //     probability for multiclass. A rule whose `when` is missing does not fire.
 //   * When the model's output is missing (a GLM with a missing feature), the
 //     label is -1 and `score` is missing; override rules may still decide.
+//   * Clustering: the centers are one contiguous row-major array; the values
+//     are the affinities (pipeline.h, ClusteringModel), the label the nearest
+//     (most similar) cluster, lowest index on ties, `score` its affinity. A
+//     non-0/1 feature for a similarity measure is a row error; clustering
+//     models cannot be explained (can_explain() is false).
 //
 // Explanations (explain = true) are contributions to the margin (link space)
 // of the explained output: the only output of a one-output model, else the

@@ -79,6 +79,22 @@ struct GlmPlan {
   int32_t offset_slot = -1;
 };
 
+// A clustering model: per-feature terms and every center in one contiguous
+// row-major [cluster][feature] array.
+struct ClusterPlan {
+  ClusterMeasure measure = ClusterMeasure::kEuclidean;
+  bool similarity = false;  // the largest affinity wins
+  int num_clusters = 0;
+  double p = 2.0;           // minkowski
+  std::vector<CompareFunction> compare;
+  std::vector<double> weights;
+  std::vector<double> scale_squared;    // s^2 for gauss_sim features
+  std::vector<double> missing_weights;  // q_i (all 1 when the model gives none)
+  double total_missing_weight = 0.0;    // sum of q_i
+  BinarySimilarity binary;
+  std::vector<double> centers;
+};
+
 struct RulePlan {
   int32_t program = -1;
   bool is_override = false;
@@ -106,9 +122,11 @@ struct Plan {
   std::vector<TransformOp> ops;
   std::vector<expr::Program> programs;
 
-  // The model: a GLM, or trees in float or double.
+  // The model: a GLM, a clustering model, or trees in float or double.
   bool is_glm = false;
   GlmPlan glm;
+  bool is_clustering = false;
+  ClusterPlan cluster;
   bool float32 = false;
   Forest<float> forest32;
   Forest<double> forest64;

@@ -600,6 +600,16 @@ class Importer {
   // (what formats/pmml_export.h writes; see "Margin chains" below).
   Status LowerTreeModelChain(const pugi::xml_node& model, const pugi::xml_node& segmentation);
   Result<NumericPrecision> TreeMathContext(const pugi::xml_node& model);
+  // Segmentations other than tree ensembles: segments lowered to columns
+  // and combined by expressions (formats/pmml_segmentation.cc).
+  bool FitsTreeEnsemble(const pugi::xml_node& model) const;
+  Status LowerSegmentedModel(const pugi::xml_node& model);
+  Result<std::vector<std::string>> LowerSegmentation(const pugi::xml_node& model, bool classification,
+                                                     const std::vector<std::string>& classes);
+  Result<std::vector<std::string>> LowerSegmentModel(const pugi::xml_node& model, bool vote,
+                                                     const std::vector<std::string>& classes);
+  Status AddChainOutputs(const pugi::xml_node& model, const std::string& selected,
+                         const std::vector<std::string>& values, const std::vector<std::string>& classes);
   Result<double> ReadDecisionThreshold(const pugi::xml_node& field, const std::vector<std::string>& probabilities);
   Result<bool> AddLog1pField(const pugi::xml_node& derived);
 
@@ -795,11 +805,13 @@ Status Importer::ReadTargets(const pugi::xml_node& model) {
 // name, else the target field's; each class probability under its
 // OutputField's name, else probability_<class>.
 Status Importer::CheckOutput(const pugi::xml_node& model) {
+  if (LocalName(model) == "ClusteringModel") return Status::Ok();  // named by pmml_clustering.cc
   const std::vector<std::string>& classes = pipeline_.model.classes;
   std::string predicted = target_.name;
   std::vector<std::string> probabilities;
   for (const std::string& c : classes) probabilities.push_back("probability_" + c);
   bool named_probability = false;
+  std::vector<pugi::xml_node> reason_fields;
   if (const pugi::xml_node output = FirstChild(model, "Output")) {
     for (const pugi::xml_node& field : Children(output, "OutputField")) {
       const std::string feature = Attribute(field, "feature").value_or("predictedValue");
@@ -831,14 +843,14 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
         continue;
       }
       if (feature == "reasonCode" && LocalName(model) == "Scorecard") {
-        return at_.Unsupported(field, "reasonCode outputs: PMML names the matching Attribute's reasonCode, ranked by "
-                                      "its points against the baseline, and Podium's reason codes (the model "
-                                      "features with the largest contributions) cannot carry those names");
+        reason_fields.push_back(field);  // named after the loop, by rank
+        continue;
       }
       return at_.Unsupported(field, "output feature " + QuoteString(feature) +
                                         " (supported: predictedValue, predictedDisplayValue, probability)");
     }
   }
+  RETURN_IF_ERROR(pmml_internal::NameReasonCodeOutputs(at_, model, reason_fields, pipeline_.output_names));
   if (classification_) {
     pipeline_.output_names.label = predicted;
     if (named_probability) pipeline_.output_names.probabilities = std::move(probabilities);
@@ -1674,6 +1686,7 @@ Status Importer::CheckNestedSchema(const pugi::xml_node& model) {
 }
 
 Status Importer::LowerTreeEnsemble(const pugi::xml_node& model) {
+  if (LocalName(model) == "MiningModel" && !FitsTreeEnsemble(model)) return LowerSegmentedModel(model);
   if (const pugi::xml_node chain = FirstChild(model, "Segmentation");
       chain && Attribute(chain, "multipleModelMethod") == "modelChain") {
     return LowerTreeModelChain(model, chain);
@@ -1970,6 +1983,329 @@ Status Importer::LowerTreeModelChain(const pugi::xml_node& model, const pugi::xm
   return Status::Ok();
 }
 
+// ---------------------------------------------------------------------------
+// Segmentations combined by expressions (docs/formats/pmml.md, "MiningModel →
+// segments as columns"): any Segmentation the tree-ensemble paths above do not
+// express. Each segment's model is lowered by its own lowerer over features of
+// its own and becomes derived columns (pmml_segmentation.cc); the segment's
+// predicate becomes a 0/1 "selected" column; the combination method becomes
+// columns over those; the pipeline's model is a trivial GLM over the result.
+// ---------------------------------------------------------------------------
+
+namespace {
+
+// The one model element of a Segment, or a null node.
+pugi::xml_node SegmentModel(const pugi::xml_node& segment) {
+  for (pugi::xml_node child = segment.first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_element && IsModelElement(LocalName(child))) return child;
+  }
+  return pugi::xml_node();
+}
+
+bool AllTrue(const std::vector<pugi::xml_node>& segments) {
+  return std::all_of(segments.begin(), segments.end(), [](const pugi::xml_node& segment) {
+    const pugi::xml_node predicate = PredicateOf(segment);
+    return predicate && LocalName(predicate) == "True";
+  });
+}
+
+// What the exporter writes as a margin chain (LowerTreeModelChain): margins
+// summing regression TreeModels, each one predictedValue OutputField, then a
+// RegressionModel applying exp, logit or softmax, every table's intercept 0
+// and at most the coefficient 1 on one margin.
+bool IsMarginChain(const std::vector<pugi::xml_node>& segments) {
+  if (segments.size() < 2 || !AllTrue(segments)) return false;
+  for (size_t s = 0; s + 1 < segments.size(); ++s) {
+    const pugi::xml_node margin = SegmentModel(segments[s]);
+    const std::string_view kind = LocalName(margin);
+    if ((kind != "TreeModel" && kind != "MiningModel") || Attribute(margin, "functionName") != "regression") {
+      return false;
+    }
+    const std::vector<pugi::xml_node> fields = Children(FirstChild(margin, "Output"), "OutputField");
+    if (fields.size() != 1 || Attribute(fields[0], "feature").value_or("predictedValue") != "predictedValue") {
+      return false;
+    }
+    if (kind == "MiningModel") {
+      const pugi::xml_node inner = FirstChild(margin, "Segmentation");
+      const std::vector<pugi::xml_node> trees = Children(inner, "Segment");
+      if (Attribute(inner, "multipleModelMethod") != "sum" || !AllTrue(trees)) return false;
+      for (const pugi::xml_node& tree : trees) {
+        if (LocalName(SegmentModel(tree)) != "TreeModel") return false;
+      }
+    }
+  }
+  const pugi::xml_node last = SegmentModel(segments.back());
+  const std::string method = Attribute(last, "normalizationMethod").value_or("none");
+  if (LocalName(last) != "RegressionModel" || (method != "exp" && method != "logit" && method != "softmax")) {
+    return false;
+  }
+  for (const pugi::xml_node& table : Children(last, "RegressionTable")) {
+    if (ParseDouble(Attribute(table, "intercept").value_or("")) != 0.0) return false;
+    size_t terms = 0;
+    for (pugi::xml_node term = table.first_child(); term; term = term.next_sibling()) {
+      if (term.type() != pugi::node_element || LocalName(term) == "Extension") continue;
+      if (LocalName(term) != "NumericPredictor" || ParseDouble(Attribute(term, "coefficient").value_or("")) != 1.0 ||
+          ParseDouble(Attribute(term, "exponent").value_or("1")) != 1.0 || ++terms > 1) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// The tree-ensemble paths keep the models they express as one IR tree
+// ensemble (exact TreeSHAP reason codes, float arithmetic): every Segment
+// <True/> with a TreeModel of the MiningModel's function under a method the
+// ensemble sums, or the margin chain the exporter writes.
+bool Importer::FitsTreeEnsemble(const pugi::xml_node& model) const {
+  const pugi::xml_node segmentation = FirstChild(model, "Segmentation");
+  if (!segmentation) return true;  // refused there
+  const std::vector<pugi::xml_node> segments = Children(segmentation, "Segment");
+  if (segments.empty()) return true;  // refused there
+  const std::string method = Attribute(segmentation, "multipleModelMethod").value_or("");
+  if (method == "modelChain") return IsMarginChain(segments);
+  const std::string function = Attribute(model, "functionName").value_or("");
+  const bool expressed = function == "classification"
+                             ? method == "average" || method == "weightedAverage" || method == "majorityVote" ||
+                                   method == "weightedMajorityVote"
+                             : method == "sum" || method == "average" || method == "weightedAverage";
+  if (!expressed || !AllTrue(segments)) return false;
+  return std::all_of(segments.begin(), segments.end(), [&](const pugi::xml_node& segment) {
+    const pugi::xml_node tree = SegmentModel(segment);
+    return LocalName(tree) == "TreeModel" && Attribute(tree, "functionName") == function;
+  });
+}
+
+Status Importer::LowerSegmentedModel(const pugi::xml_node& model) {
+  // Each class is several columns per segment, and a vote compares every
+  // pair of classes.
+  constexpr size_t kMaxSegmentedClasses = 100;
+  if (pipeline_.model.classes.size() > kMaxSegmentedClasses) {
+    return at_.Unsupported(model, "more than " + std::to_string(kMaxSegmentedClasses) +
+                                      " classes in a MiningModel combined by expressions");
+  }
+  ASSIGN_OR_RETURN(const std::vector<std::string> columns,
+                   LowerSegmentation(model, classification_, pipeline_.model.classes));
+  return pmml_internal::SetCombinedModel(build_, columns, classification_, target_);
+}
+
+Result<std::vector<std::string>> Importer::LowerSegmentation(const pugi::xml_node& model, bool classification,
+                                                             const std::vector<std::string>& classes) {
+  const pugi::xml_node segmentation = FirstChild(model, "Segmentation");
+  if (!segmentation) return at_.Unsupported(model, "a MiningModel without Segmentation");
+  const std::string method = Attribute(segmentation, "multipleModelMethod").value_or("");
+  if (method == "selectAll") {
+    return at_.Unsupported(segmentation, "multipleModelMethod 'selectAll' (it gives every segment's result, several "
+                                         "predictions per row; a pipeline has one)");
+  }
+  const std::vector<pugi::xml_node> segments = Children(segmentation, "Segment");
+  if (segments.empty()) return at_.Invalid(segmentation, "no Segment");
+  const bool chain = method == "modelChain";
+  const bool vote = method == "majorityVote" || method == "weightedMajorityVote";
+  const std::string function = classification ? "classification" : "regression";
+  std::vector<pmml_internal::SegmentColumns> results;
+  for (size_t s = 0; s < segments.size(); ++s) {
+    const pugi::xml_node& segment = segments[s];
+    const pugi::xml_node predicate = PredicateOf(segment);
+    if (!predicate) return at_.Invalid(segment, "a Segment without a predicate");
+    ASSIGN_OR_RETURN(const std::string condition, pmml_internal::PredicateText(at_, scope_, predicate));
+    pmml_internal::SegmentColumns columns;
+    columns.always = LocalName(predicate) == "True";
+    const std::optional<double> weight = ParseDouble(Attribute(segment, "weight").value_or("1"));
+    if (!weight || *weight < 0) return at_.Invalid(segment, "weight is not a non-negative number");
+    columns.weight = *weight;
+    const std::string id = Attribute(segment, "id").value_or(std::to_string(s + 1));
+    columns.selected = AddHelperColumn("segment " + id + " selected", "if " + condition + " then 1 else 0");
+    const pugi::xml_node inner = SegmentModel(segment);
+    if (!inner) return at_.Invalid(segment, "a Segment without a model");
+    for (pugi::xml_node other = inner.next_sibling(); other; other = other.next_sibling()) {
+      if (other.type() == pugi::node_element && IsModelElement(LocalName(other))) {
+        return at_.Invalid(other, "more than one model in a Segment");
+      }
+    }
+    const std::string inner_function = Attribute(inner, "functionName").value_or("");
+    // In a modelChain, earlier segments may compute anything later ones read;
+    // only segments of the MiningModel's function give its result.
+    const bool result = inner_function == function;
+    if (!result && !chain) {
+      return at_.Unsupported(inner, "functionName " + QuoteString(inner_function) + " differs from the MiningModel's");
+    }
+    std::vector<std::string> inner_classes = classes;
+    if (inner_function == "classification" && !result) {
+      std::string target = target_.name;
+      for (const pugi::xml_node& field : Children(FirstChild(inner, "MiningSchema"), "MiningField")) {
+        const std::string usage = Attribute(field, "usageType").value_or("active");
+        if (usage == "predicted" || usage == "target") target = Attribute(field, "name").value_or("");
+      }
+      const auto data = dictionary_.find(target);
+      inner_classes = data == dictionary_.end() ? std::vector<std::string>{} : data->second.valid_values;
+    } else if (inner_function != "classification") {
+      inner_classes.clear();
+    }
+    ASSIGN_OR_RETURN(columns.values, LowerSegmentModel(inner, vote, inner_classes));
+    if (chain) RETURN_IF_ERROR(AddChainOutputs(inner, columns.selected, columns.values, inner_classes));
+    if (result) results.push_back(std::move(columns));
+  }
+  if (results.empty()) return at_.Invalid(segmentation, "no Segment has the MiningModel's functionName");
+  return pmml_internal::CombineSegments(build_, segmentation, method, results, classification,
+                                        classification ? classes.size() : 1);
+}
+
+Result<std::vector<std::string>> Importer::LowerSegmentModel(const pugi::xml_node& inner, bool vote,
+                                                             const std::vector<std::string>& classes) {
+  const std::string_view kind = LocalName(inner);
+  const std::string function = Attribute(inner, "functionName").value_or("");
+  if (function != "regression" && function != "classification") {
+    return at_.Unsupported(inner, "functionName " + QuoteString(function) + " in a Segment");
+  }
+  const bool classification = function == "classification";
+  if (Attribute(inner, "isScorable").value_or("true") == "false") {
+    return at_.Invalid(inner, "the model is marked isScorable=\"false\"");
+  }
+  if (Attribute(inner, "mathContext").value_or("double") != "double" &&
+      (kind != "TreeModel" || classification)) {
+    return at_.Unsupported(inner, "mathContext " + QuoteString(*Attribute(inner, "mathContext")) +
+                                      " in a segment combined by expressions (float arithmetic is supported for "
+                                      "regression TreeModels and the tree ensembles above)");
+  }
+  if (classification && classes.size() < 2) {
+    return at_.Unsupported(inner, "a classifier segment needs its target's classes listed as Value elements");
+  }
+  RETURN_IF_ERROR(CheckNestedSchema(inner));
+  // The segment's fields are its own (PMML's field scope): its derived
+  // fields leave the scope with it; their columns stay, uniquely named.
+  const auto saved_fields = scope_.fields;
+  Model saved_model = std::move(pipeline_.model);
+  const PostProcessing saved_post = pipeline_.post;
+  const OutputNames saved_names = pipeline_.output_names;
+  const TargetInfo saved_target = target_;
+  const bool saved_classification = classification_;
+  build_.ClearFeatures();
+  target_ = TargetInfo{};
+  target_.name = saved_target.name;
+  classification_ = classification;
+  pipeline_.model = Model{};
+  pipeline_.model.task = classification ? Task::kClassification : Task::kRegression;
+  pipeline_.model.classes = classes;
+  auto lower = [&]() -> Result<std::vector<std::string>> {
+    RETURN_IF_ERROR(ReadTransformations(FirstChild(inner, "LocalTransformations")));
+    if (kind == "MiningModel") return LowerSegmentation(inner, classification, classes);
+    if (kind == "RegressionModel") {
+      RETURN_IF_ERROR(LowerRegression(inner));
+    } else if (kind == "TreeModel") {
+      TreeEnsembleModel ensemble;
+      ensemble.num_outputs = classification ? static_cast<int32_t>(classes.size()) : 1;
+      ensemble.base_score.assign(static_cast<size_t>(ensemble.num_outputs), 0.0);
+      ASSIGN_OR_RETURN(ensemble.precision, TreeMathContext(inner));
+      float_splits_ = ensemble.precision == NumericPrecision::kFloat32;
+      ASSIGN_OR_RETURN(Tree tree, LowerTree(inner, 1.0, vote && classification));
+      ensemble.trees.push_back(std::move(tree));
+      pipeline_.model.body = std::move(ensemble);
+    } else if (kind == "GeneralRegressionModel") {
+      RETURN_IF_ERROR(pmml_internal::LowerGeneralRegression(build_, inner, target_, classification));
+    } else if (kind == "Scorecard" && !classification) {
+      RETURN_IF_ERROR(pmml_internal::LowerScorecard(build_, inner, target_));
+    } else if (kind == "NaiveBayesModel" && classification) {
+      RETURN_IF_ERROR(pmml_internal::LowerNaiveBayes(build_, inner));
+    } else if (kind == "NeuralNetwork") {
+      RETURN_IF_ERROR(pmml_internal::LowerNeuralNetwork(build_, inner, target_, classification));
+    } else if (kind == "SupportVectorMachineModel") {
+      RETURN_IF_ERROR(pmml_internal::LowerSupportVectorMachine(build_, inner, target_, classification));
+    } else if (kind == "RuleSetModel" && classification) {
+      RETURN_IF_ERROR(pmml_internal::LowerRuleSet(build_, inner));
+    } else {
+      return at_.Unsupported(inner, "a " + std::string(kind) + " with functionName " + QuoteString(function) +
+                                        " in a Segment");
+    }
+    const std::string base = Attribute(inner, "modelName").value_or(std::string(kind));
+    ASSIGN_OR_RETURN(std::vector<std::string> columns, pmml_internal::ModelValueColumns(build_, inner, base));
+    if (!classification) return columns;
+    // In the MiningModel's class order.
+    const std::vector<std::string>& own = pipeline_.model.classes;
+    std::vector<std::string> ordered;
+    for (const std::string& c : classes) {
+      const auto it = std::find(own.begin(), own.end(), c);
+      if (it == own.end() || own.size() != classes.size() || columns.size() != own.size()) {
+        return at_.Unsupported(inner, "the segment's classes differ from its target's values");
+      }
+      ordered.push_back(columns[static_cast<size_t>(it - own.begin())]);
+    }
+    return ordered;
+  };
+  Result<std::vector<std::string>> values = lower();
+  scope_.fields = saved_fields;
+  build_.ClearFeatures();
+  pipeline_.model = std::move(saved_model);
+  pipeline_.post = saved_post;
+  pipeline_.output_names = saved_names;
+  target_ = saved_target;
+  classification_ = saved_classification;
+  return values;
+}
+
+// A modelChain segment's OutputFields become fields later segments read:
+// missing when the segment is not selected.
+Status Importer::AddChainOutputs(const pugi::xml_node& model, const std::string& selected,
+                                 const std::vector<std::string>& values, const std::vector<std::string>& classes) {
+  const std::string missing_number = "(0 / 0)";
+  const std::string is_selected = pmml_internal::QuoteColumn(selected) + " == 1";
+  auto value_of = [&](const std::string& base, const std::string& value) {
+    return AddHelperColumn(base, "if " + is_selected + " then " + value + " else " + missing_number);
+  };
+  for (const pugi::xml_node& field : Children(FirstChild(model, "Output"), "OutputField")) {
+    const std::optional<std::string> name = Attribute(field, "name");
+    if (!name) return at_.Invalid(field, "missing attribute 'name'");
+    if (scope_.Find(*name) != nullptr) return at_.Invalid(field, "field " + QuoteString(*name) + " is defined twice");
+    if (FirstChild(field, "Apply") || FirstChild(field, "FieldRef") || FirstChild(field, "Constant")) {
+      return at_.Unsupported(field, "an OutputField computed by an expression in a modelChain");
+    }
+    const std::string feature = Attribute(field, "feature").value_or("predictedValue");
+    ScopeField visible;
+    if (feature == "predictedValue" && classes.empty()) {
+      visible.column = value_of(*name, pmml_internal::QuoteColumn(values[0]));
+    } else if (feature == "predictedValue") {
+      // The predicted class, the first of the most probable: a symbolic
+      // category, spelled as "equals class k" tests.
+      pmml_internal::SymbolicCategory symbolic;
+      for (size_t k = 0; k < classes.size(); ++k) {
+        std::string condition = is_selected;
+        for (size_t j = 0; j < classes.size(); ++j) {
+          if (j == k) continue;
+          condition += " and " + pmml_internal::QuoteColumn(values[k]) + (j < k ? " > " : " >= ") +
+                       pmml_internal::QuoteColumn(values[j]);
+        }
+        symbolic.equals[classes[k]] = "(if " + is_selected + " then (" + condition + ") else ((0 / 0) > 0))";
+      }
+      symbolic.is_missing = "(not (" + is_selected + ") or is_missing(" + pmml_internal::QuoteColumn(values[0]) + "))";
+      visible.type = expr::Type::kString;
+      visible.levels = classes;
+      visible.symbolic = std::move(symbolic);
+    } else if (feature == "probability" && !classes.empty()) {
+      const std::optional<std::string> value = Attribute(field, "value");
+      std::string text;
+      if (value) {
+        const auto it = std::find(classes.begin(), classes.end(), *value);
+        if (it == classes.end()) {
+          return at_.Invalid(field, "probability of " + QuoteString(*value) + ", which is not a class of the model");
+        }
+        text = pmml_internal::QuoteColumn(values[static_cast<size_t>(it - classes.begin())]);
+      } else {
+        text = "max(";
+        for (size_t k = 0; k < values.size(); ++k) text += (k == 0 ? "" : ", ") + pmml_internal::QuoteColumn(values[k]);
+        text += ")";
+      }
+      visible.column = value_of(*name, text);
+    } else {
+      return at_.Unsupported(field, "output feature " + QuoteString(feature) +
+                                        " in a modelChain (supported: predictedValue, probability of a classifier)");
+    }
+    scope_.fields.emplace(*name, std::move(visible));
+  }
+  return Status::Ok();
+}
+
 // A binary classifier's decision threshold, as the exporter writes it: the
 // label OutputField is
 //   if(greaterOrEqual(<probability of classes[1]>, t), classes[1], classes[0])
@@ -2023,18 +2359,10 @@ Result<Pipeline> Importer::Run() {
   const std::string_view kind = LocalName(model);
   if (kind != "RegressionModel" && kind != "TreeModel" && kind != "MiningModel" && kind != "GeneralRegressionModel" &&
       kind != "Scorecard" && kind != "NaiveBayesModel" && kind != "NeuralNetwork" &&
-      kind != "SupportVectorMachineModel") {
-    // Why the two most often asked for are not lowered: their outputs are
-    // not what the IR's models produce.
-    const std::string why =
-        kind == "RuleSetModel"      ? ": a rule's confidence and weight are not class probabilities, which the IR's "
-                                      "classifiers output"
-        : kind == "ClusteringModel" ? ": cluster ids and affinities are neither a regression value nor class "
-                                      "probabilities"
-                                    : "";
+      kind != "SupportVectorMachineModel" && kind != "RuleSetModel" && kind != "ClusteringModel") {
     return at_.Unsupported(model, "this model type (supported: RegressionModel, GeneralRegressionModel, Scorecard, "
-                                  "NaiveBayesModel, NeuralNetwork, SupportVectorMachineModel, TreeModel, "
-                                  "MiningModel of TreeModels)" + why);
+                                  "NaiveBayesModel, NeuralNetwork, SupportVectorMachineModel, RuleSetModel, "
+                                  "ClusteringModel, TreeModel, MiningModel)");
   }
   if (kind != "TreeModel" && kind != "MiningModel" && Attribute(model, "mathContext").value_or("double") != "double") {
     return at_.Unsupported(model, "mathContext " + QuoteString(*Attribute(model, "mathContext")) +
@@ -2044,8 +2372,8 @@ Result<Pipeline> Importer::Run() {
     return at_.Invalid(model, "the model is marked isScorable=\"false\"");
   }
   const std::string function = Attribute(model, "functionName").value_or("");
-  if (function != "regression" && function != "classification") {
-    return at_.Unsupported(model, "functionName " + QuoteString(function));
+  if (kind == "ClusteringModel" ? function != "clustering" : function != "regression" && function != "classification") {
+    return at_.Unsupported(model, "functionName " + QuoteString(function) + " for a " + std::string(kind));
   }
   classification_ = function == "classification";
   RETURN_IF_ERROR(ReadInputs(model));
@@ -2068,6 +2396,14 @@ Result<Pipeline> Importer::Run() {
     RETURN_IF_ERROR(pmml_internal::LowerNeuralNetwork(build_, model, target_, classification_));
   } else if (kind == "SupportVectorMachineModel") {
     RETURN_IF_ERROR(pmml_internal::LowerSupportVectorMachine(build_, model, target_, classification_));
+  } else if (kind == "ClusteringModel") {
+    // Its Output names the pipeline's outputs there (CheckOutput skips it).
+    RETURN_IF_ERROR(pmml_internal::LowerClustering(build_, model));
+  } else if (kind == "RuleSetModel") {
+    // A rule's score is a class; the specification scores rule sets as
+    // classifiers only.
+    if (!classification_) return at_.Unsupported(model, "a RuleSetModel with functionName regression");
+    RETURN_IF_ERROR(pmml_internal::LowerRuleSet(build_, model));
   } else {
     if (classification_ && pipeline_.model.classes.size() < 2) {
       return at_.Unsupported(dictionary_.at(target_.name).element,

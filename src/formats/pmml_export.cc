@@ -75,6 +75,8 @@ class Exporter {
   // A GLM whose link RegressionModel has no normalization for (inverse).
   Status WriteGeneralRegression(pugi::xml_node root, const GlmModel& glm);
   Status WriteEnsemble(pugi::xml_node root, const TreeEnsembleModel& ensemble);
+  // A center-based ClusteringModel, measure for measure (no target field).
+  Status WriteClustering(pugi::xml_node root, const ClusteringModel& clustering);
   // A MiningModel (regression) summing or averaging the trees that add to
   // `output` (all of them when output < 0), the constant `base` first.
   // At the top level (margin_name empty) with the pipeline's schema and
@@ -123,6 +125,19 @@ Status Exporter::CheckSupported() const {
   if (!p_.post.rules.empty()) {
     return UnimplementedError("post.rules: business rule " + Quote(p_.post.rules[0].name) +
                               " has no PMML equivalent (PMML models have no rule actions over their scores)");
+  }
+  // PMML's reason codes belong to Scorecards only, where the exported GLM
+  // is a RegressionModel; exporting these would silently change the codes.
+  // (reason_one_sided is valid only with a signed order, refused here.)
+  if (p_.post.reason_order != ReasonOrder::kByAbsoluteValue) {
+    return UnimplementedError("post.reason_order " + Quote(ReasonOrderName(p_.post.reason_order)) +
+                              " has no PMML equivalent outside a Scorecard");
+  }
+  if (!p_.post.reason_labels.empty()) {
+    return UnimplementedError("post.reason_labels has no PMML equivalent outside a Scorecard");
+  }
+  if (!p_.output_names.reasons.empty()) {
+    return UnimplementedError("output_names.reasons has no PMML equivalent outside a Scorecard");
   }
   return Status::Ok();
 }
@@ -195,7 +210,8 @@ Status Exporter::WriteDataDictionary(pugi::xml_node root) {
     for (const std::string& output : TransformOutputs(transform)) names_.insert(output);
   }
   for (const std::string& name : ValueColumnNames(p_)) names_.insert(name);
-  if (p_.model.task == Task::kClassification) names_.insert(LabelColumnName(p_));
+  if (p_.model.task != Task::kRegression) names_.insert(LabelColumnName(p_));
+  if (p_.model.task == Task::kClustering) return Status::Ok();  // PMML's clustering has no target field
   target_ = FreshName(p_.model.task == Task::kRegression ? "target" : "class");
   pugi::xml_node target = dictionary.append_child("DataField");
   target.append_attribute("name") = target_.c_str();
@@ -257,6 +273,7 @@ Status Exporter::WriteMiningSchema(pugi::xml_node model) {
         break;
     }
   }
+  if (p_.model.task == Task::kClustering) return Status::Ok();
   pugi::xml_node target = schema.append_child("MiningField");
   target.append_attribute("name") = target_.c_str();
   target.append_attribute("usageType") = "target";
@@ -647,7 +664,8 @@ Status Exporter::WriteExpression(pugi::xml_node parent, const expr::Node& node) 
   const std::string& name = node.text;
   static constexpr std::pair<std::string_view, const char*> kSame[] = {
       {"abs", "abs"}, {"ceil", "ceil"}, {"floor", "floor"}, {"exp", "exp"}, {"log", "ln"},
-      {"log10", "log10"}, {"sqrt", "sqrt"}, {"pow", "pow"}, {"is_missing", "isMissing"}, {"tanh", "tanh"}};
+      {"log10", "log10"}, {"sqrt", "sqrt"}, {"pow", "pow"}, {"is_missing", "isMissing"}, {"tanh", "tanh"},
+      {"sin", "sin"}, {"cos", "cos"}, {"atan", "atan"}};
   for (const auto& [podium_name, pmml_name] : kSame) {
     if (name != podium_name) continue;
     pugi::xml_node apply = Apply(parent, pmml_name);
@@ -1163,6 +1181,107 @@ Status Exporter::WriteEnsemble(pugi::xml_node root, const TreeEnsembleModel& ens
   return Status::Ok();
 }
 
+// PMML's names of the IR's measures and compare functions.
+const char* PmmlMeasureName(ClusterMeasure measure) {
+  switch (measure) {
+    case ClusterMeasure::kEuclidean: return "euclidean";
+    case ClusterMeasure::kSquaredEuclidean: return "squaredEuclidean";
+    case ClusterMeasure::kCityBlock: return "cityBlock";
+    case ClusterMeasure::kChebychev: return "chebychev";
+    case ClusterMeasure::kMinkowski: return "minkowski";
+    case ClusterMeasure::kSimpleMatching: return "simpleMatching";
+    case ClusterMeasure::kJaccard: return "jaccard";
+    case ClusterMeasure::kTanimoto: return "tanimoto";
+    case ClusterMeasure::kBinarySimilarity: return "binarySimilarity";
+  }
+  return "?";
+}
+
+const char* PmmlCompareName(CompareFunction compare) {
+  switch (compare) {
+    case CompareFunction::kAbsDiff: return "absDiff";
+    case CompareFunction::kGaussSim: return "gaussSim";
+    case CompareFunction::kDelta: return "delta";
+    case CompareFunction::kEqual: return "equal";
+  }
+  return "?";
+}
+
+void NumberArray(pugi::xml_node parent, std::vector<double>::const_iterator first, size_t n) {
+  std::string text;
+  for (size_t i = 0; i < n; ++i) text += (i ? " " : "") + Number(*(first + static_cast<ptrdiff_t>(i)));
+  pugi::xml_node array = parent.append_child("Array");
+  array.append_attribute("n") = std::to_string(n).c_str();
+  array.append_attribute("type") = "real";
+  array.text().set(text.c_str());
+}
+
+Status Exporter::WriteClustering(pugi::xml_node root, const ClusteringModel& clustering) {
+  const std::vector<std::string>& ids = p_.model.classes;
+  const size_t f = p_.features.size();
+  for (const std::string& feature : p_.features) {
+    if (columns_.at(feature).type != expr::Type::kNumber) {
+      return UnimplementedError("clustering feature " + Quote(feature) +
+                                " is not a number (PMML compares numeric ClusteringFields)");
+    }
+  }
+  pugi::xml_node model = root.append_child("ClusteringModel");
+  model.append_attribute("functionName") = "clustering";
+  model.append_attribute("modelClass") = "centerBased";
+  model.append_attribute("numberOfClusters") = std::to_string(ids.size()).c_str();
+  RETURN_IF_ERROR(WriteMiningSchema(model));
+  // The cluster (predictedValue: the winner's id) and every affinity.
+  pugi::xml_node output = model.append_child("Output");
+  pugi::xml_node predicted = output.append_child("OutputField");
+  predicted.append_attribute("name") = LabelColumnName(p_).c_str();
+  predicted.append_attribute("optype") = "categorical";
+  predicted.append_attribute("dataType") = "string";
+  predicted.append_attribute("feature") = "predictedValue";
+  const std::vector<std::string> values = ValueColumnNames(p_);
+  for (size_t c = 0; c < ids.size(); ++c) {
+    RETURN_IF_ERROR(CheckText("cluster", ids[c]));
+    pugi::xml_node field = output.append_child("OutputField");
+    field.append_attribute("name") = values[c].c_str();
+    field.append_attribute("optype") = "continuous";
+    field.append_attribute("dataType") = "double";
+    field.append_attribute("feature") = "affinity";
+    field.append_attribute("value") = ids[c].c_str();
+  }
+  pugi::xml_node comparison = model.append_child("ComparisonMeasure");
+  comparison.append_attribute("kind") = IsSimilarity(clustering.measure) ? "similarity" : "distance";
+  comparison.append_attribute("compareFunction") = "absDiff";
+  pugi::xml_node measure = comparison.append_child(PmmlMeasureName(clustering.measure));
+  if (clustering.measure == ClusterMeasure::kMinkowski) {
+    measure.append_attribute("p-parameter") = Number(clustering.minkowski_p).c_str();
+  }
+  if (clustering.measure == ClusterMeasure::kBinarySimilarity) {
+    const BinarySimilarity& b = clustering.binary;
+    const std::pair<const char*, double> coefficients[] = {
+        {"c00-parameter", b.c00}, {"c01-parameter", b.c01}, {"c10-parameter", b.c10}, {"c11-parameter", b.c11},
+        {"d00-parameter", b.d00}, {"d01-parameter", b.d01}, {"d10-parameter", b.d10}, {"d11-parameter", b.d11}};
+    for (const auto& [name, value] : coefficients) measure.append_attribute(name) = Number(value).c_str();
+  }
+  for (size_t i = 0; i < f; ++i) {
+    pugi::xml_node field = model.append_child("ClusteringField");
+    field.append_attribute("field") = p_.features[i].c_str();
+    field.append_attribute("compareFunction") = PmmlCompareName(clustering.compare[i]);
+    field.append_attribute("fieldWeight") = Number(clustering.field_weights[i]).c_str();
+    if (clustering.compare[i] == CompareFunction::kGaussSim) {
+      field.append_attribute("similarityScale") = Number(clustering.similarity_scale[i]).c_str();
+    }
+  }
+  if (!clustering.missing_weights.empty()) {
+    NumberArray(model.append_child("MissingValueWeights"), clustering.missing_weights.begin(), f);
+  }
+  for (size_t c = 0; c < ids.size(); ++c) {
+    pugi::xml_node cluster = model.append_child("Cluster");
+    cluster.append_attribute("id") = ids[c].c_str();
+    cluster.append_attribute("name") = ids[c].c_str();
+    NumberArray(cluster, clustering.centers.begin() + static_cast<ptrdiff_t>(c * f), f);
+  }
+  return Status::Ok();
+}
+
 Result<std::string> Exporter::Run() {
   RETURN_IF_ERROR(ValidatePipeline(p_).WithContext("the pipeline does not validate"));
   RETURN_IF_ERROR(CheckSupported());
@@ -1184,7 +1303,7 @@ Result<std::string> Exporter::Run() {
   }
   // PMML field names are one namespace: an output may not share a column's.
   std::vector<std::string> outputs = ValueColumnNames(p_);
-  if (p_.model.task == Task::kClassification) outputs.push_back(LabelColumnName(p_));
+  if (p_.model.task != Task::kRegression) outputs.push_back(LabelColumnName(p_));
   for (const std::string& output : outputs) {
     RETURN_IF_ERROR(CheckText("output", output));
     if (columns_.count(output) != 0) {
@@ -1194,6 +1313,8 @@ Result<std::string> Exporter::Run() {
   }
   if (const auto* glm = std::get_if<GlmModel>(&p_.model.body)) {
     RETURN_IF_ERROR(WriteGlm(root, *glm));
+  } else if (const auto* clustering = std::get_if<ClusteringModel>(&p_.model.body)) {
+    RETURN_IF_ERROR(WriteClustering(root, *clustering));
   } else {
     RETURN_IF_ERROR(WriteEnsemble(root, std::get<TreeEnsembleModel>(p_.model.body)));
   }

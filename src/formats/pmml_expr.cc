@@ -593,7 +593,8 @@ Result<Lowered> LowerApplyFunction(const Locator& at, const pugi::xml_node& node
   };
   static constexpr Unary kUnary[] = {{"log10", "log10", false}, {"ln", "log", false},    {"exp", "exp", false},
                                      {"sqrt", "sqrt", false},   {"abs", "abs", false},   {"floor", "floor", true},
-                                     {"ceil", "ceil", true},    {"tanh", "tanh", false}};
+                                     {"ceil", "ceil", true},    {"tanh", "tanh", false},
+                                     {"sin", "sin", false},     {"cos", "cos", false},   {"atan", "atan", false}};
   for (const Unary& unary : kUnary) {
     if (function != unary.pmml) continue;
     RETURN_IF_ERROR(arity(1, 1));

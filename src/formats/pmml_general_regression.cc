@@ -265,9 +265,10 @@ Result<Link> ReadLink(const Locator& at, const pugi::xml_node& model) {
 // (a quoted column, evaluated once per use), with the specification's
 // formulas. Each is spelled so that an intermediate overflow, which the
 // expression language would make missing, happens only where PMML's result is
-// not finite either. Empty for cauchit (the expression language has no atan).
+// not finite either. Empty for links the IR has.
 std::string SpelledInverseLink(const Link& link, const std::string& eta) {
   const std::string a = NumberLiteral(link.parameter);
+  if (link.name == "cauchit") return "(0.5 + atan(" + eta + ") / " + NumberLiteral(std::acos(-1.0)) + ")";
   if (link.name == "power") return "pow(" + eta + ", " + NumberLiteral(1 / link.parameter) + ")";
   if (link.name == "logc") return "(1 - exp(" + eta + "))";
   if (link.name == "loglog") {
@@ -545,13 +546,14 @@ constexpr double kLogOfZero = -800;
 // The cumulative link's inverse F(e) spelled without overflow: each guard
 // holds where the plain formula would overflow and F already equals the
 // guard's value in doubles. Empty for links the expression language cannot
-// spell (probit needs erf, cauchit atan).
+// spell (probit needs erf).
 std::string InverseCumulativeLink(const std::string& link, const std::string& e) {
   if (link == "logit") {
     return "(if " + e + " >= 0 then 1 / (1 + exp(-" + e + ")) else exp(" + e + ") / (1 + exp(" + e + ")))";
   }
   if (link == "cloglog") return "(if " + e + " > 700 then 1 else 1 - exp(-exp(" + e + ")))";
   if (link == "loglog") return "(if " + e + " < -700 then 0 else exp(-exp(-" + e + ")))";
+  if (link == "cauchit") return "(0.5 + atan(" + e + ") / " + NumberLiteral(std::acos(-1.0)) + ")";
   return "";
 }
 
@@ -606,8 +608,8 @@ Status LowerOrdinal(ModelBuilder& build, const pugi::xml_node& model,
   }
   if (InverseCumulativeLink(link, "x").empty()) {
     return at.Unsupported(model, "cumulativeLink " + link + " with " + std::to_string(classes.size()) +
-                                     " categories (supported: logit, cloglog, loglog; probit only with two "
-                                     "categories; the expression language has no erf or atan)");
+                                     " categories (supported: logit, cloglog, loglog, cauchit; probit only with "
+                                     "two categories; the expression language has no erf)");
   }
   // Intercepts per category; the shared linear predictor as one column.
   std::vector<double> thetas(classes.size() - 1, 0.0);

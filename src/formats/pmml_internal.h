@@ -159,6 +159,9 @@ class ModelBuilder {
   std::string AddHelperColumn(const std::string& base, const std::string& expression);
   // The field named by the node's attribute (kInvalidArgument when absent or unknown).
   Result<const ScopeField*> Field(const pugi::xml_node& node, std::string_view attribute = "field") const;
+  // Forgets the model's features (pmml_segmentation.cc: each segment's model
+  // is lowered over features of its own, then becomes derived columns).
+  void ClearFeatures();
 
   const Locator& at() const { return at_; }
   const Scope& scope() const { return scope_; }
@@ -180,6 +183,11 @@ Status LowerGeneralRegression(ModelBuilder& build, const pugi::xml_node& model, 
                               bool classification);
 //   pmml_scorecard.cc: Scorecard -> identity GLM over one column per Characteristic.
 Status LowerScorecard(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target);
+//   Whether a Scorecard computes reason codes (useReasonCodes, default true).
+Result<bool> UsesReasonCodes(const Locator& at, const pugi::xml_node& model);
+//   A Scorecard's reasonCode OutputFields (rank k, default 1) name the reason columns: names.reasons.
+Status NameReasonCodeOutputs(const Locator& at, const pugi::xml_node& model,
+                             const std::vector<pugi::xml_node>& fields, OutputNames& names);
 //   pmml_naive_bayes.cc: NaiveBayesModel -> multinomial GLM over log-likelihood columns.
 Status LowerNaiveBayes(ModelBuilder& build, const pugi::xml_node& model);
 //   pmml_neural_network.cc: NeuralNetwork -> derived columns per neuron and a GLM.
@@ -189,6 +197,34 @@ Status LowerNeuralNetwork(ModelBuilder& build, const pugi::xml_node& model, cons
 //   binomial GLM over the 0/1 decision of one machine (binary classification).
 Status LowerSupportVectorMachine(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target,
                                  bool classification);
+//   pmml_ruleset.cc: RuleSetModel (classification) -> one tree chaining 0/1 "rule fires" columns.
+Status LowerRuleSet(ModelBuilder& build, const pugi::xml_node& model);
+
+//   pmml_clustering.cc: center-based ClusteringModel -> the IR's clustering model; also names
+//   the pipeline's outputs from the model's Output.
+Status LowerClustering(ModelBuilder& build, const pugi::xml_node& model);
+
+//   pmml_segmentation.cc: MiningModel segments combined by expressions.
+//   One segment's outputs as columns, and whether the segment takes part.
+struct SegmentColumns {
+  std::string selected;             // a 0/1 column: 1 when the Segment's predicate is TRUE
+  bool always = false;              // the predicate is <True/>
+  double weight = 1.0;
+  std::vector<std::string> values;  // the prediction, or one probability per class
+};
+//   The outputs of the model lowered into build.pipeline() (model and features) as derived
+//   columns: the prediction (regression) or one probability per class, in model.classes order.
+Result<std::vector<std::string>> ModelValueColumns(ModelBuilder& build, const pugi::xml_node& model,
+                                                   const std::string& base);
+//   The columns of a Segmentation's result under multipleModelMethod `method` (`outputs`
+//   values per segment); refuses what the IR cannot give, naming the Segmentation.
+Result<std::vector<std::string>> CombineSegments(ModelBuilder& build, const pugi::xml_node& segmentation,
+                                                 const std::string& method, const std::vector<SegmentColumns>& segments,
+                                                 bool classification, size_t outputs);
+//   The pipeline's model over combined columns: a gaussian identity GLM on the prediction
+//   (with the Targets rescaling), or a multinomial GLM over log-probabilities.
+Status SetCombinedModel(ModelBuilder& build, const std::vector<std::string>& columns, bool classification,
+                        const TargetInfo& target);
 
 }  // namespace podium::pmml_internal
 

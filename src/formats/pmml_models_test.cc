@@ -96,6 +96,8 @@ TEST(PmmlGeneralRegression, LinksSpelledAsDerivedColumns) {
       {"linkFunction=\"power\" linkParameter=\"2\"", -1.0, kMissing},  // sqrt(-1)
       {"linkFunction=\"power\" linkParameter=\"-2\"", 1.5, 0.5},
       {"linkFunction=\"logc\"", -1.0, 1 - std::exp(-1.0)},
+      {"linkFunction=\"cauchit\"", 0.25, 0.5 + std::atan(1.5) / 3.141592653589793},
+      {"linkFunction=\"cauchit\"", -3.0, 0.5 + std::atan(-5.0) / 3.141592653589793},
       {"linkFunction=\"loglog\"", 0.25, std::exp(-std::exp(-1.5))},
       {"linkFunction=\"loglog\"", -400, 0.0},  // exp(-eta) overflows; PMML: exp(-inf) = 0
       {"linkFunction=\"negbin\" distParameter=\"0.5\"", 0.25, 1 / (0.5 * (std::exp(-1.5) - 1))},
@@ -259,6 +261,39 @@ TEST(PmmlGeneralRegression, OrdinalWithMoreCategories) {
   }
 }
 
+// cauchit: F(e) = 0.5 + atan(e) / π, through derived columns (the IR has no
+// such link), with two and with three categories.
+TEST(PmmlGeneralRegression, OrdinalCauchit) {
+  const auto f = [](double e) { return 0.5 + std::atan(e) / 3.141592653589793; };
+  Result<Pipeline> two = Import(GrClassifier("<Value value=\"lo\"/><Value value=\"hi\"/>",
+                                             "modelType=\"ordinalMultinomial\" cumulativeLink=\"cauchit\"",
+                                             "<PCell targetCategory=\"lo\" parameterName=\"p0\" beta=\"0.2\"/>"
+                                             "<PCell parameterName=\"p1\" beta=\"-1\"/>"));
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  EXPECT_EQ(two->model.classes, (std::vector<std::string>{"lo", "hi"}));
+  EXPECT_NEAR(ScoreValue(*two, {{"x", "0.7"}}, 0), f(0.2 - 0.7), 1e-12);
+  EXPECT_NEAR(ScoreValue(*two, {{"x", "0.7"}}, 1), 1 - f(0.2 - 0.7), 1e-12);
+
+  Result<Pipeline> three = Import(GrClassifier("<Value value=\"a\"/><Value value=\"b\"/><Value value=\"c\"/>",
+                                               "modelType=\"ordinalMultinomial\" cumulativeLink=\"cauchit\"",
+                                               "<PCell targetCategory=\"a\" parameterName=\"p0\" beta=\"-1\"/>"
+                                               "<PCell targetCategory=\"b\" parameterName=\"p0\" beta=\"0.5\"/>"
+                                               "<PCell parameterName=\"p1\" beta=\"0.8\"/>"));
+  ASSERT_TRUE(three.ok()) << three.status().ToString();
+  for (const double x : {-2.0, 0.0, 0.7, 3.0, 2000.0}) {
+    const double c1 = f(-1 + 0.8 * x);
+    const double c2 = f(0.5 + 0.8 * x);
+    Result<Prediction> prediction = Score(*three, {{"x", std::to_string(x)}});
+    ASSERT_TRUE(prediction.ok()) << prediction.status().ToString();
+    EXPECT_NEAR(prediction->values[0], c1, 1e-12) << "x=" << x;
+    EXPECT_NEAR(prediction->values[1], c2 - c1, 1e-12) << "x=" << x;
+    EXPECT_NEAR(prediction->values[2], 1 - c2, 1e-12) << "x=" << x;
+  }
+  Result<Prediction> missing = Score(*three, {});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(std::isnan(missing->values[0]));
+}
+
 TEST(PmmlGeneralRegression, BinaryGeneralizedLinearClassifier) {
   // PMML: p(first) = link^-1(eta + offset), p(second) = 1 - p(first).
   Result<Pipeline> pipeline =
@@ -285,8 +320,6 @@ TEST(PmmlGeneralRegression, RefusalsNameElementAndLine) {
   const std::vector<Case> cases = {
       {Import(GrDoc("modelType=\"CoxRegression\"")), StatusCode::kUnimplemented,
        "<GeneralRegressionModel> (line 9): modelType CoxRegression"},
-      {Import(GrDoc("modelType=\"generalizedLinear\" linkFunction=\"cauchit\"")), StatusCode::kUnimplemented,
-       "<GeneralRegressionModel> (line 9): linkFunction cauchit"},
       {Import(GrDoc("modelType=\"generalizedLinear\" linkFunction=\"negbin\"")), StatusCode::kInvalidArgument,
        "<GeneralRegressionModel> (line 9): linkFunction negbin needs a distParameter"},
       {Import(GrClassifier(two, "modelType=\"generalizedLinear\" linkFunction=\"loglog\"",
@@ -324,9 +357,6 @@ TEST(PmmlGeneralRegression, RefusalsNameElementAndLine) {
        StatusCode::kInvalidArgument, "<PPCell> (line 14): field 'f' appears twice in parameter 'p2'"},
       {Import(GrDoc("regression=\"no-model-type\"")), StatusCode::kInvalidArgument,
        "<GeneralRegressionModel> (line 9): missing attribute 'modelType'"},
-      {Import(GrClassifier(two, "modelType=\"ordinalMultinomial\" cumulativeLink=\"cauchit\"",
-                           "<PCell targetCategory=\"a\" parameterName=\"p0\" beta=\"1\"/>")),
-       StatusCode::kUnimplemented, "<GeneralRegressionModel> (line 10): cumulativeLink cauchit with 2 categories"},
       {Import(GrClassifier(two + "<Value value=\"c\"/>", "modelType=\"ordinalMultinomial\" cumulativeLink=\"probit\"",
                            "<PCell targetCategory=\"a\" parameterName=\"p0\" beta=\"1\"/>")),
        StatusCode::kUnimplemented, "<GeneralRegressionModel> (line 10): cumulativeLink probit with 3 categories"},
@@ -438,7 +468,7 @@ TEST(PmmlScorecard, BaselinesBecomeFeatureMeans) {
   const std::string characteristics =
       "<Characteristic name=\"c1\" baselineScore=\"4\">" + Attr("1", "<True/>") + "</Characteristic>\n"
       "<Characteristic name=\"c2\">" + Attr("2", "<True/>") + "</Characteristic>\n";
-  Result<Pipeline> pipeline = Import(ScorecardDoc("baselineScore=\"7\"", characteristics));
+  Result<Pipeline> pipeline = Import(ScorecardDoc("baselineScore=\"7\" useReasonCodes=\"false\"", characteristics));
   ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
   EXPECT_EQ(std::get<GlmModel>(pipeline->model.body).feature_means, (std::vector<double>{4, 7}));
   Result<Prediction> explained = Score(*pipeline, {}, true);
@@ -449,6 +479,96 @@ TEST(PmmlScorecard, BaselinesBecomeFeatureMeans) {
   EXPECT_DOUBLE_EQ(explained->contributions[1].value, 2 - 7);
 }
 
+// The reason codes of a row as PMML reports them: the pipeline's reason
+// order and labels over the reference scorer's contributions.
+std::vector<std::string> ReasonCodes(const Pipeline& pipeline, const std::map<std::string, std::string>& row) {
+  Result<Prediction> explained = Score(pipeline, row, true);
+  EXPECT_TRUE(explained.ok()) << explained.status().ToString();
+  std::vector<std::string> codes;
+  if (!explained.ok()) return codes;
+  for (const Contribution& c : TopReasons(explained->contributions, 10, pipeline.post)) {
+    codes.push_back(ReasonLabel(pipeline, c.feature));
+  }
+  return codes;
+}
+
+// Reason codes shared across Characteristics sum their points; an
+// Attribute's own code overrides its Characteristic's; only codes with
+// positive points are returned, largest first, ties to the code that
+// appears first in the document.
+TEST(PmmlScorecard, ReasonCodePointsAreSummedPerCode) {
+  const std::string lt = "<SimplePredicate field=\"x\" operator=\"lessThan\" value=\"0\"/>";
+  const std::string is_a = "<SimplePredicate field=\"s\" operator=\"equal\" value=\"a\"/>";
+  const std::string characteristics =
+      "<Characteristic name=\"c1\" reasonCode=\"A\" baselineScore=\"10\">" + Attr("4", lt) +
+      "<Attribute partialScore=\"7\" reasonCode=\"B\"><True/></Attribute></Characteristic>\n"
+      "<Characteristic name=\"c2\" reasonCode=\"A\">" + Attr("1", is_a) + Attr("6", "<True/>") +
+      "</Characteristic>\n"
+      "<Characteristic name=\"c3\" reasonCode=\"C\" baselineScore=\"2\">" + Attr("9", is_a) +
+      Attr("-1", "<True/>") + "</Characteristic>\n";
+  const std::string output =
+      "<Output><OutputField name=\"Score\"/><OutputField name=\"First\" feature=\"reasonCode\"/>"
+      "<OutputField name=\"Second\" feature=\"reasonCode\" rank=\"2\"/></Output>";
+  Result<Pipeline> pipeline = Import(ScorecardDoc("initialScore=\"50\" baselineScore=\"5\"", characteristics, output));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  EXPECT_EQ(pipeline->post.reason_labels, (std::vector<std::string>{"A", "B", "C"}));
+  EXPECT_EQ(pipeline->post.reason_order, ReasonOrder::kSmallestFirst);  // pointsBelow: coefficient -1
+  EXPECT_TRUE(pipeline->post.reason_one_sided);
+  EXPECT_EQ(pipeline->output_names.reasons, (std::vector<std::string>{"First", "Second"}));
+  EXPECT_EQ(pipeline->output_names.value, "Score");
+  // x < 0, s = a: c1 4 (A: 10 - 4 = 6), c2 1 (A: 5 - 1 = 4), c3 9 (C: 2 - 9 = -7).
+  // A = 10 points below; C is above its baseline and no reason.
+  EXPECT_DOUBLE_EQ(ScoreValue(*pipeline, {{"x", "-1"}, {"s", "a"}}), 50 + 4 + 1 + 9);
+  EXPECT_EQ(ReasonCodes(*pipeline, {{"x", "-1"}, {"s", "a"}}), (std::vector<std::string>{"A"}));
+  // x >= 0, s = b: c1 7 (B: 3), c2 6 (A: -1), c3 -1 (C: 3): B and C tie at 3, B appears first.
+  EXPECT_DOUBLE_EQ(ScoreValue(*pipeline, {{"x", "1"}, {"s", "b"}}), 50 + 7 + 6 - 1);
+  EXPECT_EQ(ReasonCodes(*pipeline, {{"x", "1"}, {"s", "b"}}), (std::vector<std::string>{"B", "C"}));
+  // x < 0, s = b: c1 4 (A: 6), c2 6 (A: -1), c3 -1 (C: 3): A = 5, then C.
+  EXPECT_EQ(ReasonCodes(*pipeline, {{"x", "-1"}, {"s", "b"}}), (std::vector<std::string>{"A", "C"}));
+}
+
+// On equal points, the code whose Characteristic or Attribute comes first in
+// the document ranks first: a Characteristic's own code precedes the codes of
+// its Attributes.
+TEST(PmmlScorecard, TiesGoToTheCodeThatAppearsFirst) {
+  const std::string lt = "<SimplePredicate field=\"x\" operator=\"lessThan\" value=\"0\"/>";
+  const std::string characteristics =
+      "<Characteristic name=\"c1\" reasonCode=\"C\" baselineScore=\"10\">"
+      "<Attribute partialScore=\"4\" reasonCode=\"A\">" + lt + "</Attribute>" + Attr("4", "<True/>") +
+      "</Characteristic>\n"
+      "<Characteristic name=\"c2\" reasonCode=\"A\" baselineScore=\"10\">" + Attr("4", "<True/>") +
+      "</Characteristic>\n";
+  Result<Pipeline> pipeline = Import(ScorecardDoc("", characteristics));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  EXPECT_EQ(pipeline->post.reason_labels, (std::vector<std::string>{"C", "A"}));
+  // x >= 0: C and A both 6 points below: C first.
+  EXPECT_EQ(ReasonCodes(*pipeline, {{"x", "1"}}), (std::vector<std::string>{"C", "A"}));
+  // x < 0: A gets both Characteristics' points (12).
+  EXPECT_EQ(ReasonCodes(*pipeline, {{"x", "-1"}}), (std::vector<std::string>{"A"}));
+}
+
+TEST(PmmlScorecard, PointsAboveUnderANegativeRescaleFactor) {
+  const std::string lt = "<SimplePredicate field=\"x\" operator=\"lessThan\" value=\"0\"/>";
+  const std::string characteristics =
+      "<Characteristic name=\"c1\" reasonCode=\"P\" baselineScore=\"3\">" + Attr("8", lt) + Attr("1", "<True/>") +
+      "</Characteristic>\n"
+      "<Characteristic name=\"c2\" reasonCode=\"Q\" baselineScore=\"3\">" + Attr("5", "<True/>") +
+      "</Characteristic>\n";
+  const std::string doc = ScorecardDoc("reasonCodeAlgorithm=\"pointsAbove\" initialScore=\"1\"", characteristics);
+  std::string rescaled = doc;
+  rescaled.replace(rescaled.find("\n<Characteristics>"), 0,
+                   "<Targets><Target field=\"y\" rescaleFactor=\"-2\" rescaleConstant=\"1\"/></Targets>");
+  Result<Pipeline> pipeline = Import(rescaled);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  EXPECT_EQ(pipeline->post.reason_order, ReasonOrder::kSmallestFirst);  // coefficient +1 * -2
+  // x < 0: partial scores 8 and 5, points above 5 and 2: P then Q.
+  EXPECT_DOUBLE_EQ(ScoreValue(*pipeline, {{"x", "-1"}}), -2 * (1 + 8 + 5) + 1);
+  EXPECT_EQ(ReasonCodes(*pipeline, {{"x", "-1"}}), (std::vector<std::string>{"P", "Q"}));
+  // x >= 0: 1 and 5, points above -2 and 2: Q only.
+  EXPECT_DOUBLE_EQ(ScoreValue(*pipeline, {{"x", "1"}}), -2 * (1 + 1 + 5) + 1);
+  EXPECT_EQ(ReasonCodes(*pipeline, {{"x", "1"}}), (std::vector<std::string>{"Q"}));
+}
+
 TEST(PmmlScorecard, RefusalsNameElementAndLine) {
   struct Case {
     Result<Pipeline> result;
@@ -456,10 +576,34 @@ TEST(PmmlScorecard, RefusalsNameElementAndLine) {
     std::string fragment;
   };
   const std::string one = "<Characteristic name=\"c\">" + Attr("1", "<True/>") + "</Characteristic>\n";
+  const std::string coded = "<Characteristic name=\"c\" reasonCode=\"R\">" + Attr("1", "<True/>") +
+                            "</Characteristic>\n";
   const std::vector<Case> cases = {
-      {Import(ScorecardDoc("", one,
+      {Import(ScorecardDoc("useReasonCodes=\"false\"", one,
                            "<Output><OutputField name=\"rc1\" feature=\"reasonCode\" rank=\"1\"/></Output>")),
-       StatusCode::kUnimplemented, "<OutputField> (line 13): reasonCode outputs"},
+       StatusCode::kInvalidArgument,
+       "<OutputField> (line 13): a reasonCode output of a Scorecard with useReasonCodes=\"false\""},
+      {Import(ScorecardDoc("useReasonCodes=\"maybe\"", one)), StatusCode::kInvalidArgument,
+       "<Scorecard> (line 11): useReasonCodes is not a boolean"},
+      {Import(ScorecardDoc("baselineScore=\"0\"", one)), StatusCode::kInvalidArgument,
+       "<Attribute> (line 15): no reasonCode on the Attribute or its Characteristic, which useReasonCodes=\"true\" "
+       "requires"},
+      {Import(ScorecardDoc("", coded)), StatusCode::kInvalidArgument,
+       "<Characteristic> (line 15): no baselineScore on the Characteristic or the Scorecard, which "
+       "useReasonCodes=\"true\" requires"},
+      {Import(ScorecardDoc("baselineScore=\"0\"", coded,
+                           "<Output><OutputField name=\"rc\" feature=\"reasonCode\" rank=\"0\"/></Output>")),
+       StatusCode::kInvalidArgument, "<OutputField> (line 13): rank '0' is not a whole number from 1 to 1000"},
+      {Import(ScorecardDoc("baselineScore=\"0\"", coded,
+                           "<Output><OutputField name=\"a\" feature=\"reasonCode\"/>"
+                           "<OutputField name=\"b\" feature=\"reasonCode\" rank=\"1\"/></Output>")),
+       StatusCode::kInvalidArgument, "<OutputField> (line 13): a second reasonCode output of rank 1"},
+      {Import(ScorecardDoc("baselineScore=\"0\"", coded,
+                           "<Output><OutputField name=\"a\" feature=\"reasonCode\" rank=\"2\"/></Output>")),
+       StatusCode::kUnimplemented, "<OutputField> (line 13): reasonCode outputs whose ranks skip 1"},
+      {Import(ScorecardDoc("baselineScore=\"0\"", coded,
+                           "<Output><OutputField name=\"reason_1\" feature=\"reasonCode\"/></Output>")),
+       StatusCode::kInvalidArgument, "'reason_1' is the name of a column scoring adds"},
       {Import(ScorecardDoc("reasonCodeAlgorithm=\"pointsAround\"", one)), StatusCode::kInvalidArgument,
        "<Scorecard> (line 11): unknown reasonCodeAlgorithm 'pointsAround'"},
       {Import(ScorecardDoc("baselineMethod=\"median\"", one)), StatusCode::kInvalidArgument,
@@ -592,15 +736,6 @@ TEST(PmmlNaiveBayes, RefusalsNameElementAndLine) {
        StatusCode::kUnimplemented, "<Extension> (line 12): a BayesInput inside an Extension"},
   };
   for (const Case& c : cases) ExpectError(c.result, c.code, c.fragment);
-}
-
-TEST(PmmlModels, RuleSetAndClusteringAreRefusedWithTheReason) {
-  ExpectError(Import(Doc("", "<RuleSetModel functionName=\"classification\"/>\n")), StatusCode::kUnimplemented,
-              "<RuleSetModel> (line 6): this model type");
-  ExpectError(Import(Doc("", "<RuleSetModel functionName=\"classification\"/>\n")), StatusCode::kUnimplemented,
-              "confidence and weight are not class probabilities");
-  ExpectError(Import(Doc("", "<ClusteringModel functionName=\"clustering\"/>\n")), StatusCode::kUnimplemented,
-              "<ClusteringModel> (line 6): this model type");
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 // connected from), in the order of its Con elements, and then its layer's
 // activation function of Z; a layer's normalizationMethod (softmax,
 // simplemax) then applies to the activated values of the whole layer. The
-// NeuralInputs are DerivedFields over the document's fields.
+// NeuralInputs are DerivedFields over the document's fields. A radialBasis
+// neuron's Z is instead Σ (value − weight)² / (2 · width²) and its value
+// exp(fanIn · ln(altitude) − Z), fanIn being its number of connections.
 //
 // Every NeuralInput and every hidden neuron becomes a derived column in the
 // expression language. The last layer becomes the model:
@@ -70,6 +72,10 @@ struct LayerSettings {
   std::string activation;
   double threshold = 0.0;
   std::string normalization;
+  // radialBasis: the layer's (else the network's) width and altitude, which
+  // a Neuron's own attributes override.
+  std::optional<double> width;
+  double altitude = 1.0;
 };
 
 Result<LayerSettings> ReadSettings(const Locator& at, const pugi::xml_node& model, const pugi::xml_node& layer) {
@@ -86,6 +92,12 @@ Result<LayerSettings> ReadSettings(const Locator& at, const pugi::xml_node& mode
       settings.normalization != "simplemax") {
     return at.Invalid(layer, "unknown normalizationMethod " + QuoteString(settings.normalization));
   }
+  if (Attribute(layer, "width") || Attribute(model, "width")) {
+    const pugi::xml_node width_node = Attribute(layer, "width") ? layer : model;
+    ASSIGN_OR_RETURN(settings.width, NumberAttribute(at, width_node, "width", std::nullopt));
+  }
+  const pugi::xml_node altitude_node = Attribute(layer, "altitude") ? layer : model;
+  ASSIGN_OR_RETURN(settings.altitude, NumberAttribute(at, altitude_node, "altitude", 1.0));
   return settings;
 }
 
@@ -105,6 +117,13 @@ std::string Activation(const LayerSettings& settings, const std::string& z) {
   if (f == "Elliott") return "(" + z + " / (1 + abs(" + z + ")))";
   if (f == "rectifier") return "max(0, " + z + ")";
   if (f == "threshold") return "(" + IndicatorText(z + " > " + NumberLiteral(settings.threshold)) + ")";
+  if (f == "sine") return "sin(" + z + ")";
+  if (f == "cosine") return "cos(" + z + ")";
+  // PMML's arctan is scaled to (-1, 1): 2 · arctan(z) / π.
+  if (f == "arctan") return "(2 * atan(" + z + ") / " + NumberLiteral(std::acos(-1.0)) + ")";
+  // radialBasis: z is the neuron's scaled squared distance (RadialInput), and
+  // the value exp(fanIn · ln(altitude) − z) has its constant folded in there.
+  if (f == "radialBasis") return "exp(-" + z + ")";
   return "";
 }
 
@@ -119,7 +138,7 @@ bool KnownActivation(const std::string& f) {
 // Activations whose values are never negative (simplemax divides by the sum).
 bool NonNegative(const std::string& f) {
   return f == "logistic" || f == "exponential" || f == "square" || f == "Gauss" || f == "rectifier" ||
-         f == "threshold";
+         f == "threshold" || f == "radialBasis";
 }
 
 // Activations that read z more than once: z gets a column of its own.
@@ -131,6 +150,9 @@ struct Neuron {
   pugi::xml_node element;
   double bias = 0.0;
   std::vector<std::pair<std::string, double>> connections;
+  // radialBasis: the Neuron's own width and altitude, when given.
+  std::optional<double> width;
+  std::optional<double> altitude;
 };
 
 class NetworkLowering {
@@ -145,6 +167,9 @@ class NetworkLowering {
   Result<std::vector<Neuron>> ReadLayer(const pugi::xml_node& layer);
   // Z of a neuron as an expression (a column when the sum is long).
   std::string NeuronInput(const Neuron& neuron);
+  // A radialBasis neuron's Z − fanIn · ln(altitude), Z being PMML's
+  // Σ (value − weight)² / (2 · width²), as an expression.
+  Result<std::string> RadialInput(const pugi::xml_node& layer, const LayerSettings& settings, const Neuron& neuron);
   // The layer's values: one column per neuron, activated and normalised.
   Result<std::vector<std::string>> LayerColumns(const pugi::xml_node& layer, const LayerSettings& settings,
                                                 const std::vector<Neuron>& neurons);
@@ -202,6 +227,12 @@ Result<std::vector<Neuron>> NetworkLowering::ReadLayer(const pugi::xml_node& lay
     if (!id) return at_.Invalid(element, "missing attribute 'id'");
     neuron.id = *id;
     ASSIGN_OR_RETURN(neuron.bias, NumberAttribute(at_, element, "bias", 0.0));
+    if (Attribute(element, "width")) {
+      ASSIGN_OR_RETURN(neuron.width, NumberAttribute(at_, element, "width", std::nullopt));
+    }
+    if (Attribute(element, "altitude")) {
+      ASSIGN_OR_RETURN(neuron.altitude, NumberAttribute(at_, element, "altitude", std::nullopt));
+    }
     for (const pugi::xml_node& con : Children(element, "Con")) {
       const std::optional<std::string> from = Attribute(con, "from");
       if (!from) return at_.Invalid(con, "missing attribute 'from'");
@@ -232,12 +263,48 @@ std::string NetworkLowering::NeuronInput(const Neuron& neuron) {
   return "(" + sum + ")";
 }
 
+Result<std::string> NetworkLowering::RadialInput(const pugi::xml_node& layer, const LayerSettings& settings,
+                                                 const Neuron& neuron) {
+  const std::optional<double> width = neuron.width ? neuron.width : settings.width;
+  if (!width) {
+    return at_.Invalid(neuron.element, "a radialBasis neuron needs a width (on the Neuron, its NeuralLayer or the "
+                                       "NeuralNetwork)");
+  }
+  if (*width == 0) return at_.Invalid(neuron.element, "a radialBasis neuron's width is 0");
+  const double altitude = neuron.altitude.value_or(settings.altitude);
+  if (altitude <= 0) {
+    return at_.Unsupported(neuron.altitude ? neuron.element : layer,
+                           "a radialBasis altitude that is not positive (ln(altitude) has no value)");
+  }
+  if (neuron.connections.empty()) return at_.Invalid(neuron.element, "a radialBasis neuron without connections");
+  // Σ (value − weight)², in Con order, long sums continued in further columns.
+  std::string sum;
+  size_t terms = 0;
+  for (const auto& [column, weight] : neuron.connections) {
+    if (terms == kTermsPerExpression) {
+      sum = QuoteColumn(build_.AddHelperColumn("neuron " + neuron.id + " partial sum", "(" + sum + ")"));
+      terms = 1;
+    }
+    const std::string difference = "(" + QuoteColumn(column) + " - " + NumberLiteral(weight) + ")";
+    sum += (sum.empty() ? "" : " + ") + difference + " * " + difference;
+    ++terms;
+  }
+  const double fan_in = static_cast<double>(neuron.connections.size());
+  const double scale = 2 * *width * *width;
+  return "((" + sum + ") / " + NumberLiteral(scale) + " - " + NumberLiteral(fan_in * std::log(altitude)) + ")";
+}
+
 Result<std::vector<std::string>> NetworkLowering::LayerColumns(const pugi::xml_node& layer,
                                                                const LayerSettings& settings,
                                                                const std::vector<Neuron>& neurons) {
   std::vector<std::string> activated;
   for (const Neuron& neuron : neurons) {
-    std::string z = NeuronInput(neuron);
+    std::string z;
+    if (settings.activation == "radialBasis") {
+      ASSIGN_OR_RETURN(z, RadialInput(layer, settings, neuron));
+    } else {
+      z = NeuronInput(neuron);
+    }
     if (ReadsZTwice(settings.activation)) {
       z = QuoteColumn(build_.AddHelperColumn("neuron " + neuron.id + " input", z));
     }
@@ -476,11 +543,7 @@ Status NetworkLowering::Run() {
       return at_.Invalid(where, "unknown activationFunction " + QuoteString(settings.activation));
     }
     if (Activation(settings, "z").empty()) {
-      return at_.Unsupported(where, "activationFunction " + settings.activation +
-                                        " (the expression language has no " +
-                                        (settings.activation == "radialBasis" ? std::string("radial basis neurons")
-                                                                              : settings.activation) +
-                                        ")");
+      return at_.Unsupported(where, "activationFunction " + settings.activation);
     }
     ASSIGN_OR_RETURN(const std::vector<Neuron> neurons, ReadLayer(layer));
     std::set<std::string> ids;

@@ -81,6 +81,9 @@ TEST(PmmlNeuralNetwork, ActivationFunctions) {
       {"Elliott", [](double z) { return z / (1 + std::fabs(z)); }},
       {"rectifier", [](double z) { return std::max(0.0, z); }},
       {"threshold", [](double z) { return z > 0.25 ? 1.0 : 0.0; }},
+      {"sine", [](double z) { return std::sin(z); }},
+      {"cosine", [](double z) { return std::cos(z); }},
+      {"arctan", [](double z) { return 2 * std::atan(z) / 3.141592653589793; }},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -102,6 +105,38 @@ TEST(PmmlNeuralNetwork, ActivationFunctions) {
   Result<Pipeline> logistic = Import(OneHidden("logistic"));
   ASSERT_TRUE(logistic.ok());
   EXPECT_NEAR(ScoreValue(*logistic, {{"x", "-5000"}, {"s", "u"}}), 1.0, 1e-15);
+}
+
+// PMML's radial basis neuron: Z = Σ (value − weight)² / (2 width²) and the
+// value exp(fanIn · ln(altitude) − Z); the bias plays no part. Width and
+// altitude come from the Neuron, else its NeuralLayer, else the network.
+TEST(PmmlNeuralNetwork, RadialBasisNeurons) {
+  const std::string doc = NetDoc(
+      "activationFunction=\"identity\" width=\"3\"",
+      {"<NeuralLayer activationFunction=\"radialBasis\" altitude=\"1.5\"><Neuron id=\"h1\" bias=\"9\">"
+       "<Con from=\"i1\" weight=\"0.5\"/><Con from=\"i2\" weight=\"-1\"/></Neuron>"
+       "<Neuron id=\"h2\" width=\"0.8\" altitude=\"0.5\"><Con from=\"i1\" weight=\"-0.25\"/></Neuron></NeuralLayer>",
+       "<NeuralLayer><Neuron id=\"o\" bias=\"0.1\"><Con from=\"h1\" weight=\"2\"/><Con from=\"h2\" "
+       "weight=\"-3\"/></Neuron></NeuralLayer>"},
+      Identity());
+  Result<Pipeline> pipeline = Import(doc);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  for (double x : {0.0, 2.0, 3.75, 9.0}) {
+    for (const char* s : {"u", "v"}) {
+      const double su = s[0] == 'u' ? 1 : 0;
+      const double z1 = ((Nx(x) - 0.5) * (Nx(x) - 0.5) + (su + 1) * (su + 1)) / (2 * 3 * 3);
+      const double h1 = std::exp(2 * std::log(1.5) - z1);
+      const double z2 = (Nx(x) + 0.25) * (Nx(x) + 0.25) / (2 * 0.8 * 0.8);
+      const double h2 = std::exp(1 * std::log(0.5) - z2);
+      const double want = 0.1 + 2 * h1 - 3 * h2;
+      EXPECT_NEAR(ScoreValue(*pipeline, {{"x", std::to_string(x)}, {"s", s}}), want, 1e-12 * (1 + std::fabs(want)))
+          << "x=" << x << " s=" << s;
+    }
+  }
+  EXPECT_TRUE(std::isnan(ScoreValue(*pipeline, {{"s", "u"}})));
+  // x = 7.5 puts nx = 0.5 on h1's first weight: h1 = 1.5² e^(−(0 + 2²) / 18).
+  EXPECT_NEAR(ScoreValue(*pipeline, {{"x", "7.5"}, {"s", "u"}}),
+              0.1 + 2 * 2.25 * std::exp(-(0.0 + 4) / 18) - 3 * 0.5 * std::exp(-(0.75 * 0.75) / 1.28), 1e-12);
 }
 
 TEST(PmmlNeuralNetwork, RegressionFoldsDenormalisationAndTargets) {
@@ -263,16 +298,21 @@ TEST(PmmlNeuralNetwork, RefusalsNameElementAndLine) {
       "<NeuralLayer><Neuron id=\"oa\"><Con from=\"i1\" weight=\"1\"/></Neuron><Neuron id=\"ob\"><Con from=\"i2\" "
       "weight=\"1\"/></Neuron></NeuralLayer>";
   const std::vector<Case> cases = {
-      {OneHidden("sine"), StatusCode::kUnimplemented,
-       "<NeuralLayer> (line 9): activationFunction sine (the expression language has no sine)"},
-      {OneHidden("cosine"), StatusCode::kUnimplemented, "<NeuralLayer> (line 9): activationFunction cosine"},
-      {OneHidden("arctan"), StatusCode::kUnimplemented, "<NeuralLayer> (line 9): activationFunction arctan"},
-      {OneHidden("radialBasis"), StatusCode::kUnimplemented,
-       "<NeuralLayer> (line 9): activationFunction radialBasis (the expression language has no radial basis neurons)"},
+      {OneHidden("radialBasis"), StatusCode::kInvalidArgument,
+       "<Neuron> (line 9): a radialBasis neuron needs a width (on the Neuron, its NeuralLayer or the NeuralNetwork)"},
+      {NetDoc("activationFunction=\"radialBasis\" width=\"1\" altitude=\"0\"", {output_layer}, Identity()),
+       StatusCode::kUnimplemented, "<NeuralLayer> (line 9): a radialBasis altitude that is not positive"},
+      {NetDoc("activationFunction=\"radialBasis\"",
+              {"<NeuralLayer><Neuron id=\"o\" width=\"2\" altitude=\"-1\"><Con from=\"i1\" weight=\"1\"/></Neuron>"
+               "</NeuralLayer>"},
+              Identity()),
+       StatusCode::kUnimplemented, "<Neuron> (line 9): a radialBasis altitude that is not positive"},
+      {NetDoc("activationFunction=\"radialBasis\" width=\"0\"", {output_layer}, Identity()),
+       StatusCode::kInvalidArgument, "<Neuron> (line 9): a radialBasis neuron's width is 0"},
       {OneHidden("softplus"), StatusCode::kInvalidArgument,
        "<NeuralLayer> (line 9): unknown activationFunction 'softplus'"},
-      {NetDoc("activationFunction=\"sine\"", {output_layer}, Identity()), StatusCode::kUnimplemented,
-       "<NeuralNetwork> (line 6): activationFunction sine"},
+      {NetDoc("activationFunction=\"sine2\"", {output_layer}, Identity()), StatusCode::kInvalidArgument,
+       "<NeuralNetwork> (line 6): unknown activationFunction 'sine2'"},
       {NetDoc("activationFunction=\"logistic\"", {class_layer}, Classes(), true), StatusCode::kUnimplemented,
        "<NeuralLayer> (line 9): normalizationMethod none in a classifier's output layer"},
       {NetDoc("activationFunction=\"tanh\" normalizationMethod=\"simplemax\"", {class_layer}, Classes(), true),

@@ -18,8 +18,16 @@
 // alternateTargetCategory. A 0/1 column holds "alternateTargetCategory is
 // decided" and a binomial identity GLM over it gives that class probability
 // 1 or 0, so Podium's label (p >= 0.5) is PMML's exactly. PMML defines no
-// probabilities for SVMs; these are the decision itself. Several machines
-// (multiclass OneAgainstAll / OneAgainstOne) are refused.
+// probabilities for SVMs; these are the decision itself.
+//
+// Multiclass (several machines, three or more classes): OneAgainstOne machines
+// vote (targetCategory when f(x) < threshold, maxWins: f(x) > threshold, else
+// alternateTargetCategory) and the class with most votes wins, ties to the
+// first class; OneAgainstAll machines name their targetCategory, and the
+// machine with the smallest f(x) (largest with maxWins) wins. Per-class count
+// columns and a multinomial GLM over their logarithms give the vote shares,
+// or 1 for the winner, as probabilities (LowerMulticlass).
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
@@ -47,6 +55,9 @@ constexpr size_t kMaxKernelTerms = 1'000'000;
 // Coordinates of the VectorInstances (vectors times vector fields) held while
 // importing.
 constexpr size_t kMaxCoordinates = 10'000'000;
+// OneAgainstAll machines: each winner test compares with every other machine
+// in one expression (the expression language nests at most 256 levels).
+constexpr size_t kMaxOneAgainstAllMachines = 100;
 
 std::vector<pugi::xml_node> ElementChildren(const pugi::xml_node& node) {
   std::vector<pugi::xml_node> out;
@@ -314,6 +325,22 @@ Result<MachineForm> ReadMachine(ModelBuilder& build, const pugi::xml_node& model
   return form;
 }
 
+// A column holding the machine's f(x) = Σ_k coefficient_k · column_k + intercept.
+std::string DecisionValue(ModelBuilder& build, const MachineForm& form) {
+  std::vector<std::string> parts;
+  for (const auto& [column, coefficient] : form.terms) {
+    parts.push_back(NumberLiteral(coefficient) + " * " + QuoteColumn(column));
+  }
+  parts.push_back(NumberLiteral(form.intercept));
+  return build.AddHelperColumn("f(x)", SumOf(build, "f(x)", std::move(parts)));
+}
+
+Result<bool> MaxWins(const Locator& at, const pugi::xml_node& model) {
+  const std::string max_wins = Attribute(model, "maxWins").value_or("false");
+  if (max_wins != "true" && max_wins != "false") return at.Invalid(model, "maxWins is not a boolean");
+  return max_wins == "true";
+}
+
 // A binary classifier: PMML's label is targetCategory when f(x) < threshold
 // (maxWins: f(x) > threshold), else alternateTargetCategory. The IR gets a
 // 0/1 column d = [alternateTargetCategory is decided] and a binomial identity
@@ -339,20 +366,14 @@ Status LowerBinaryClassifier(ModelBuilder& build, const pugi::xml_node& model, c
       return at.Invalid(machine, "the target's values are not targetCategory and alternateTargetCategory");
     }
   }
-  const std::string max_wins = Attribute(model, "maxWins").value_or("false");
-  if (max_wins != "true" && max_wins != "false") return at.Invalid(model, "maxWins is not a boolean");
+  ASSIGN_OR_RETURN(const bool max_wins, MaxWins(at, model));
   ASSIGN_OR_RETURN(const double model_threshold, NumberAttribute(at, model, "threshold", 0.0));
   ASSIGN_OR_RETURN(const double threshold, NumberAttribute(at, machine, "threshold", model_threshold));
 
-  std::vector<std::string> parts;
-  for (const auto& [column, coefficient] : form.terms) {
-    parts.push_back(NumberLiteral(coefficient) + " * " + QuoteColumn(column));
-  }
-  parts.push_back(NumberLiteral(form.intercept));
-  const std::string value = build.AddHelperColumn("f(x)", SumOf(build, "f(x)", std::move(parts)));
+  const std::string value = DecisionValue(build, form);
   // Not targetCategory: f >= threshold (f <= threshold with maxWins); missing
   // when f is.
-  const std::string decided = QuoteColumn(value) + (max_wins == "true" ? " <= " : " >= ") + NumberLiteral(threshold);
+  const std::string decided = QuoteColumn(value) + (max_wins ? " <= " : " >= ") + NumberLiteral(threshold);
   const std::string indicator = build.AddHelperColumn(*alternate + " decided", IndicatorText(decided));
   const int32_t index = build.FeatureIndex(indicator);
   GlmModel glm;
@@ -363,6 +384,135 @@ Status LowerBinaryClassifier(ModelBuilder& build, const pugi::xml_node& model, c
   glm.intercepts = {0.0};
   pipeline.model.task = Task::kClassification;
   pipeline.model.classes = {*category, *alternate};
+  pipeline.model.body = std::move(glm);
+  return Status::Ok();
+}
+
+// ln of a count column c as the GLM's softmax needs it: softmax(ln c) is
+// c / Σ c. A count of 0 is held as ln 0 = kLogZero, whose share is exactly 0;
+// missing stays missing.
+constexpr double kLogZero = -800.0;
+std::string LogCount(const std::string& column) {
+  const std::string x = QuoteColumn(column);
+  return "(if is_missing(" + x + ") then " + x + " else if " + x + " > 0 then log(" + x + ") else " +
+         NumberLiteral(kLogZero) + ")";
+}
+
+// A multiclass classifier: one machine per pair of classes (OneAgainstOne) or
+// per class (OneAgainstAll). Each class k gets a count column c_k (votes, or
+// "k is the winner" as 0/1) and a multinomial GLM with coefficient 1 on
+// ln c_k, whose softmax is c_k / Σ c: the vote shares, or 1 for the winner.
+// Equal counts give equal probabilities, and Podium's label is then the
+// lowest class index: PMML's "first category" among the tied ones. The IR's
+// trees could hold one-hot votes too, but they cannot give the missing
+// prediction PMML gives when an input is missing; the GLM does (every count
+// column reads every machine's f).
+Status LowerMulticlass(ModelBuilder& build, const pugi::xml_node& model, const std::vector<pugi::xml_node>& machines,
+                       const std::vector<MachineForm>& forms, bool one_against_one) {
+  const Locator& at = build.at();
+  Pipeline& pipeline = build.pipeline();
+  ASSIGN_OR_RETURN(const bool max_wins, MaxWins(at, model));
+  ASSIGN_OR_RETURN(const double model_threshold, NumberAttribute(at, model, "threshold", 0.0));
+  // Classes: the target's Values, else in the order the machines name them.
+  std::vector<std::string> classes = pipeline.model.classes;
+  const bool listed = !classes.empty();
+  auto class_index = [&](const pugi::xml_node& machine, const std::string& label) -> Result<size_t> {
+    const auto it = std::find(classes.begin(), classes.end(), label);
+    if (it != classes.end()) return static_cast<size_t>(it - classes.begin());
+    if (listed) return at.Invalid(machine, QuoteString(label) + " is not a class of the target");
+    classes.push_back(label);
+    return classes.size() - 1;
+  };
+  std::vector<std::string> values;  // f(x) per machine
+  std::vector<size_t> first;        // targetCategory per machine
+  std::vector<size_t> second;       // alternateTargetCategory per machine (OneAgainstOne)
+  for (size_t m = 0; m < machines.size(); ++m) {
+    const pugi::xml_node& machine = machines[m];
+    const std::optional<std::string> category = Attribute(machine, "targetCategory");
+    if (!category) return at.Invalid(machine, "a classifier's SupportVectorMachine needs targetCategory");
+    ASSIGN_OR_RETURN(const size_t t, class_index(machine, *category));
+    first.push_back(t);
+    if (one_against_one) {
+      const std::optional<std::string> alternate = Attribute(machine, "alternateTargetCategory");
+      if (!alternate) {
+        return at.Invalid(machine, "a OneAgainstOne SupportVectorMachine needs alternateTargetCategory");
+      }
+      if (*alternate == *category) return at.Invalid(machine, "targetCategory equals alternateTargetCategory");
+      ASSIGN_OR_RETURN(const size_t a, class_index(machine, *alternate));
+      second.push_back(a);
+    } else if (std::find(first.begin(), first.end() - 1, t) != first.end() - 1) {
+      return at.Invalid(machine, "a second OneAgainstAll machine for class " + QuoteString(*category));
+    }
+    values.push_back(DecisionValue(build, forms[m]));
+  }
+  if (classes.size() < 3) {
+    // Two classes: Podium's binary label (p(second) >= 0.5) would give a
+    // tie to the second class, PMML to the first.
+    return at.Unsupported(machines[1], "several SupportVectorMachines for " + std::to_string(classes.size()) +
+                                           " classes (a binary classifier has one machine)");
+  }
+
+  // Count expressions per class.
+  std::vector<std::vector<std::string>> terms(classes.size());
+  if (one_against_one) {
+    for (size_t m = 0; m < machines.size(); ++m) {
+      ASSIGN_OR_RETURN(const double threshold, NumberAttribute(at, machines[m], "threshold", model_threshold));
+      // targetCategory wins: f < threshold (f > threshold with maxWins);
+      // missing when f is.
+      const std::string wins = QuoteColumn(values[m]) + (max_wins ? " > " : " < ") + NumberLiteral(threshold);
+      const std::string decided = QuoteColumn(build.AddHelperColumn(classes[first[m]] + " wins machine " +
+                                                                        std::to_string(m + 1),
+                                                                    IndicatorText(wins)));
+      terms[first[m]].push_back(decided);
+      terms[second[m]].push_back("(1 - " + decided + ")");
+    }
+  } else {
+    if (machines.size() > kMaxOneAgainstAllMachines) {
+      return at.Unsupported(model, "more than " + std::to_string(kMaxOneAgainstAllMachines) +
+                                       " OneAgainstAll SupportVectorMachines");
+    }
+    // The machine with the smallest f (largest with maxWins) names the class;
+    // PMML leaves ties open, Podium gives them to the first such machine in
+    // document order: f_m beats every earlier machine strictly and every
+    // later one or equals it.
+    for (size_t m = 0; m < machines.size(); ++m) {
+      std::string condition;
+      for (size_t j = 0; j < machines.size(); ++j) {
+        if (j == m) continue;
+        const std::string op = j < m ? (max_wins ? " > " : " < ") : (max_wins ? " >= " : " <= ");
+        condition += (condition.empty() ? "" : " and ") + QuoteColumn(values[m]) + op + QuoteColumn(values[j]);
+      }
+      terms[first[m]].push_back(QuoteColumn(
+          build.AddHelperColumn(classes[first[m]] + " wins", IndicatorText(condition))));
+    }
+  }
+  std::vector<std::string> logs(classes.size());
+  for (size_t k = 0; k < classes.size(); ++k) {
+    if (terms[k].empty()) continue;  // never voted for: intercept ln 0
+    const std::string count =
+        build.AddHelperColumn(std::string(one_against_one ? "votes " : "winner ") + classes[k],
+                              SumOf(build, "votes " + classes[k], terms[k]));
+    logs[k] = build.AddHelperColumn("ln " + count, LogCount(count));
+  }
+  // Every machine's f is a feature, so that a missing f (a missing input)
+  // makes the prediction missing for every class.
+  std::vector<std::pair<size_t, int32_t>> rows;
+  for (size_t k = 0; k < classes.size(); ++k) {
+    if (!logs[k].empty()) rows.emplace_back(k, build.FeatureIndex(logs[k]));
+  }
+  for (const std::string& value : values) build.FeatureIndex(value);
+  GlmModel glm;
+  glm.family = GlmFamily::kMultinomial;
+  glm.link = LinkFunction::kIdentity;
+  const size_t n = pipeline.features.size();
+  glm.coefficients.assign(classes.size() * n, 0.0);
+  glm.intercepts.assign(classes.size(), kLogZero);
+  for (const auto& [k, feature] : rows) {
+    glm.intercepts[k] = 0.0;
+    glm.coefficients[k * n + static_cast<size_t>(feature)] = 1.0;
+  }
+  pipeline.model.task = Task::kClassification;
+  pipeline.model.classes = std::move(classes);
   pipeline.model.body = std::move(glm);
   return Status::Ok();
 }
@@ -387,12 +537,6 @@ Status LowerSupportVectorMachine(ModelBuilder& build, const pugi::xml_node& mode
     if (!classification) {
       return at.Invalid(machines[1], "a regression SupportVectorMachineModel has one SupportVectorMachine");
     }
-    // OneAgainstAll: the machine with the largest (maxWins) or smallest value
-    // names the class, ties left open; OneAgainstOne: votes, ties to "the
-    // first category". The IR's multiclass label is the arg max of class
-    // probabilities, which PMML's SVMs do not define.
-    return at.Unsupported(machines[1], "classification with several SupportVectorMachines (" + method +
-                                           "): only a binary classifier with one machine is supported");
   }
   ASSIGN_OR_RETURN(const KernelSpec kernel, ReadKernel(at, model));
 
@@ -416,6 +560,15 @@ Status LowerSupportVectorMachine(ModelBuilder& build, const pugi::xml_node& mode
     }
   }
   RETURN_IF_ERROR(CheckCount(at, dictionary, "numberOfVectors", instance_nodes.size()));
+  if (machines.size() > 1) {
+    std::vector<MachineForm> forms;
+    for (const pugi::xml_node& machine : machines) {
+      ASSIGN_OR_RETURN(MachineForm form, ReadMachine(build, model, machine, representation == "Coefficients", kernel,
+                                                     components, instances));
+      forms.push_back(std::move(form));
+    }
+    return LowerMulticlass(build, model, machines, forms, method == "OneAgainstOne");
+  }
   ASSIGN_OR_RETURN(const MachineForm form, ReadMachine(build, model, machines[0], representation == "Coefficients",
                                                        kernel, components, instances));
   if (classification) return LowerBinaryClassifier(build, model, machines[0], form);

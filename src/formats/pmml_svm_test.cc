@@ -261,13 +261,15 @@ TEST(PmmlSvm, ClassifierRefusals) {
     std::string fragment;
   };
   const std::vector<Case> cases = {
+      // Two classes: Podium's binary label gives a tie to the second class,
+      // PMML's multiclass rules to the first.
       {ClassifierDoc("", "targetCategory=\"n\" alternateTargetCategory=\"p\"", second_machine),
        StatusCode::kUnimplemented,
-       "<SupportVectorMachine> (line 13): classification with several SupportVectorMachines (OneAgainstAll): only "
-       "a binary classifier with one machine is supported"},
+       "<SupportVectorMachine> (line 13): several SupportVectorMachines for 2 classes (a binary classifier has one "
+       "machine)"},
       {ClassifierDoc("classificationMethod=\"OneAgainstOne\"", "targetCategory=\"n\" alternateTargetCategory=\"p\"",
                      second_machine),
-       StatusCode::kUnimplemented, "several SupportVectorMachines (OneAgainstOne)"},
+       StatusCode::kUnimplemented, "several SupportVectorMachines for 2 classes"},
       {ClassifierDoc("classificationMethod=\"Pairs\""), StatusCode::kInvalidArgument,
        "<SupportVectorMachineModel> (line 8): unknown classificationMethod 'Pairs'"},
       {ClassifierDoc("maxWins=\"yes\""), StatusCode::kInvalidArgument, "maxWins is not a boolean"},
@@ -281,6 +283,145 @@ TEST(PmmlSvm, ClassifierRefusals) {
        "targetCategory equals alternateTargetCategory"},
       {ClassifierDoc("", "targetCategory=\"n\" alternateTargetCategory=\"q\""), StatusCode::kInvalidArgument,
        "the target's values are not targetCategory and alternateTargetCategory"},
+  };
+  for (const Case& c : cases) ExpectError(Import(c.doc), c.code, c.fragment);
+}
+
+// A multiclass classifier on line 8 whose target lists `values` (Value
+// elements), one input a, a linear kernel over the support vector (1), and
+// the machines from line 12, one per line.
+std::string MulticlassDoc(const std::string& attributes, const std::string& values,
+                          const std::vector<std::string>& machines) {
+  std::string body = "<SupportVectorMachineModel functionName=\"classification\" " + attributes + ">\n"
+                     "<MiningSchema><MiningField name=\"a\"/><MiningField name=\"y\" usageType=\"target\"/>"
+                     "</MiningSchema>\n<LinearKernelType/>\n"
+                     "<VectorDictionary><VectorFields><FieldRef field=\"a\"/></VectorFields>"
+                     "<VectorInstance id=\"1\"><Array>1</Array></VectorInstance></VectorDictionary>\n";
+  for (const std::string& machine : machines) body += machine + "\n";
+  body += "</SupportVectorMachineModel>\n";
+  return Doc("<DataField name=\"a\" optype=\"continuous\" dataType=\"double\"/>\n"
+             "<DataField name=\"y\" optype=\"categorical\" dataType=\"string\">" + values + "</DataField>\n",
+             body);
+}
+
+// A machine with f(a) = alpha · a + b.
+std::string Machine(const std::string& categories, double alpha, double b, const std::string& extra = "") {
+  return "<SupportVectorMachine " + categories + " " + extra + "><SupportVectors><SupportVector vectorId=\"1\"/>"
+         "</SupportVectors><Coefficients absoluteValue=\"" + std::to_string(b) + "\"><Coefficient value=\"" +
+         std::to_string(alpha) + "\"/></Coefficients></SupportVectorMachine>";
+}
+
+std::string Pair(const std::string& t, const std::string& a) {
+  return "targetCategory=\"" + t + "\" alternateTargetCategory=\"" + a + "\"";
+}
+
+const char kAbc[] = "<Value value=\"A\"/><Value value=\"B\"/><Value value=\"C\"/>";
+
+TEST(PmmlSvm, OneAgainstOneVotesAndTiesGoToTheFirstClass) {
+  // A|B: A when a − 1 < 0; A|C: A when a − 2 < 0; B|C: B when 1.5 − a < 0.
+  const std::vector<std::string> machines = {Machine(Pair("A", "B"), 1, -1), Machine(Pair("A", "C"), 1, -2),
+                                             Machine(Pair("B", "C"), -1, 1.5)};
+  Result<Pipeline> pipeline = Import(MulticlassDoc("classificationMethod=\"OneAgainstOne\"", kAbc, machines));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  EXPECT_EQ(pipeline->model.classes, (std::vector<std::string>{"A", "B", "C"}));
+  struct Case {
+    std::string a;
+    std::string label;
+    std::vector<double> shares;
+  };
+  const std::vector<Case> cases = {
+      {"0.5", "A", {2.0 / 3, 0, 1.0 / 3}},        // A, A, C
+      {"1.2", "A", {1.0 / 3, 1.0 / 3, 1.0 / 3}},  // B, A, C: a three-way tie, the first class
+      {"1", "A", {1.0 / 3, 1.0 / 3, 1.0 / 3}},    // f = 0 is not below the threshold: B, A, C
+      {"1.7", "B", {1.0 / 3, 2.0 / 3, 0}},        // B, A, B
+      {"3", "B", {0, 2.0 / 3, 1.0 / 3}},          // B, C, B
+  };
+  for (const Case& c : cases) {
+    Result<Prediction> prediction = Score(*pipeline, {{"a", c.a}});
+    ASSERT_TRUE(prediction.ok()) << prediction.status().ToString();
+    EXPECT_EQ(Label(*pipeline, c.a), c.label) << "a=" << c.a;
+    ASSERT_EQ(prediction->values.size(), 3u);
+    for (size_t k = 0; k < 3; ++k) EXPECT_NEAR(prediction->values[k], c.shares[k], 1e-15) << "a=" << c.a;
+  }
+  // A missing input: no vote, no label.
+  Result<Prediction> missing = Score(*pipeline, {});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->label, -1);
+  EXPECT_TRUE(std::isnan(missing->values[0]));
+
+  // The target's Value order decides ties: listed as C, B, A the tie is C's.
+  Result<Pipeline> reordered = Import(MulticlassDoc("classificationMethod=\"OneAgainstOne\"",
+                                                    "<Value value=\"C\"/><Value value=\"B\"/><Value value=\"A\"/>",
+                                                    machines));
+  ASSERT_TRUE(reordered.ok()) << reordered.status().ToString();
+  EXPECT_EQ(Label(*reordered, "1.2"), "C");
+  EXPECT_EQ(Label(*reordered, "0.5"), "A");
+
+  // maxWins: targetCategory when f > threshold; a machine's threshold
+  // overrides the model's. A|B at 0.5: A when a > 1.5; A|C at 0 (model): A
+  // when a > 2; B|C at 0: B when a < 1.5.
+  const std::vector<std::string> max_machines = {Machine(Pair("A", "B"), 1, -1, "threshold=\"0.5\""),
+                                                 Machine(Pair("A", "C"), 1, -2), Machine(Pair("B", "C"), -1, 1.5)};
+  Result<Pipeline> max_wins = Import(
+      MulticlassDoc("classificationMethod=\"OneAgainstOne\" maxWins=\"true\" threshold=\"0\"", kAbc, max_machines));
+  ASSERT_TRUE(max_wins.ok()) << max_wins.status().ToString();
+  EXPECT_EQ(Label(*max_wins, "1"), "B");    // B, C, B
+  EXPECT_EQ(Label(*max_wins, "1.5"), "C");  // f = threshold is not above it: B, C, C
+  EXPECT_EQ(Label(*max_wins, "3"), "A");    // A, A, C
+}
+
+TEST(PmmlSvm, OneAgainstAllTakesTheSmallestOrLargestValue) {
+  // f_A = a, f_B = −a, f_C = 0.5 (a zero coefficient still reads a).
+  const std::vector<std::string> machines = {Machine("targetCategory=\"A\"", 1, 0),
+                                             Machine("targetCategory=\"B\"", -1, 0),
+                                             Machine("targetCategory=\"C\"", 0, 0.5)};
+  Result<Pipeline> smallest = Import(MulticlassDoc("", kAbc, machines));
+  ASSERT_TRUE(smallest.ok()) << smallest.status().ToString();
+  EXPECT_EQ(Label(*smallest, "1"), "B");
+  EXPECT_EQ(Label(*smallest, "-1"), "A");
+  EXPECT_EQ(Label(*smallest, "0"), "A");  // A and B tie at 0: the first machine
+  Result<Prediction> prediction = Score(*smallest, {{"a", "-1"}});
+  ASSERT_TRUE(prediction.ok());
+  EXPECT_EQ(prediction->values, (std::vector<double>{1, 0, 0}));  // the winner's probability is 1
+  Result<Prediction> missing = Score(*smallest, {});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->label, -1);
+
+  Result<Pipeline> largest = Import(MulticlassDoc("classificationMethod=\"OneAgainstAll\" maxWins=\"true\"", kAbc,
+                                                  machines));
+  ASSERT_TRUE(largest.ok()) << largest.status().ToString();
+  EXPECT_EQ(Label(*largest, "0"), "C");
+  EXPECT_EQ(Label(*largest, "2"), "A");
+  EXPECT_EQ(Label(*largest, "-2"), "B");
+  EXPECT_EQ(Label(*largest, "0.5"), "A");   // A and C tie at 0.5: the first machine
+  EXPECT_EQ(Label(*largest, "-0.5"), "B");  // B and C tie: B's machine comes first
+
+  // Machines in another order than the classes: the tie follows the machines.
+  const std::vector<std::string> swapped = {machines[2], machines[1], machines[0]};
+  Result<Pipeline> reordered = Import(MulticlassDoc("maxWins=\"true\"", kAbc, swapped));
+  ASSERT_TRUE(reordered.ok()) << reordered.status().ToString();
+  EXPECT_EQ(Label(*reordered, "0.5"), "C");
+}
+
+TEST(PmmlSvm, MulticlassRefusals) {
+  struct Case {
+    std::string doc;
+    StatusCode code;
+    std::string fragment;
+  };
+  const std::vector<Case> cases = {
+      {MulticlassDoc("classificationMethod=\"OneAgainstOne\"", kAbc,
+                     {Machine(Pair("A", "B"), 1, 0), Machine("targetCategory=\"A\"", 1, 0)}),
+       StatusCode::kInvalidArgument,
+       "<SupportVectorMachine> (line 13): a OneAgainstOne SupportVectorMachine needs alternateTargetCategory"},
+      {MulticlassDoc("classificationMethod=\"OneAgainstOne\"", kAbc,
+                     {Machine(Pair("A", "B"), 1, 0), Machine(Pair("A", "Z"), 1, 0)}),
+       StatusCode::kInvalidArgument, "<SupportVectorMachine> (line 13): 'Z' is not a class of the target"},
+      {MulticlassDoc("", kAbc, {Machine("targetCategory=\"A\"", 1, 0), Machine("targetCategory=\"A\"", 1, 0)}),
+       StatusCode::kInvalidArgument, "<SupportVectorMachine> (line 13): a second OneAgainstAll machine for class 'A'"},
+      {MulticlassDoc("", kAbc, {Machine("alternateTargetCategory=\"A\"", 1, 0), Machine("targetCategory=\"A\"", 1, 0)}),
+       StatusCode::kInvalidArgument,
+       "<SupportVectorMachine> (line 12): a classifier's SupportVectorMachine needs targetCategory"},
   };
   for (const Case& c : cases) ExpectError(Import(c.doc), c.code, c.fragment);
 }

@@ -740,8 +740,13 @@ TEST(PmmlMining, SumAverageWeighted) {
   Result<Pipeline> weighted = mining("weightedAverage", "");
   ASSERT_TRUE(weighted.ok()) << weighted.status().ToString();
   EXPECT_NEAR(ScoreValue(*weighted, {{"x", "0"}}), (1 * 1 + 3 * 10) / 4.0, 1e-12);
-  ExpectError(mining("max", ""), StatusCode::kUnimplemented, "<Segmentation> (line 11): multipleModelMethod 'max'");
-  ExpectError(mining("modelChain", ""), StatusCode::kUnimplemented, "multipleModelMethod 'modelChain'");
+  // Other methods: segments combined by expressions (pmml_segmentation_test.cc).
+  Result<Pipeline> max = mining("max", "");
+  ASSERT_TRUE(max.ok()) << max.status().ToString();
+  EXPECT_EQ(ScoreValue(*max, {{"x", "0"}}), 10.0);
+  Result<Pipeline> chain = mining("modelChain", "");
+  ASSERT_TRUE(chain.ok()) << chain.status().ToString();
+  EXPECT_EQ(ScoreValue(*chain, {{"x", "1"}}), 20.0);
 }
 
 TEST(PmmlMining, MajorityVote) {
@@ -778,13 +783,16 @@ TEST(PmmlMining, MajorityVote) {
 TEST(PmmlModel, RefusesOtherModelsAndSegmentPredicates) {
   ExpectError(Import(Doc("", "<NearestNeighborModel functionName=\"regression\"/>\n")), StatusCode::kUnimplemented,
               "<NearestNeighborModel> (line 6): this model type");
-  ExpectError(Import(Doc(kTreeFields,
-                         "<MiningModel functionName=\"regression\">\n"
-                         "<MiningSchema><MiningField name=\"x\"/></MiningSchema>\n"
-                         "<Segmentation multipleModelMethod=\"sum\">\n"
-                         "<Segment><SimplePredicate field=\"x\" operator=\"lessThan\" value=\"0\"/>" +
-                             SegmentTree(1, 2) + "</Segment>\n</Segmentation></MiningModel>\n")),
-              StatusCode::kUnimplemented, "<SimplePredicate> (line 12): a Segment whose predicate is not True");
+  // A segment predicate: combined by expressions (pmml_segmentation_test.cc).
+  Result<Pipeline> predicated = Import(Doc(kTreeFields,
+                                           "<MiningModel functionName=\"regression\">\n"
+                                           "<MiningSchema><MiningField name=\"x\"/></MiningSchema>\n"
+                                           "<Segmentation multipleModelMethod=\"sum\">\n"
+                                           "<Segment><SimplePredicate field=\"x\" operator=\"lessThan\" value=\"0\"/>" +
+                                               SegmentTree(1, 2) + "</Segment>\n</Segmentation></MiningModel>\n"));
+  ASSERT_TRUE(predicated.ok()) << predicated.status().ToString();
+  EXPECT_EQ(ScoreValue(*predicated, {{"x", "-1"}}), 1.0);
+  EXPECT_TRUE(std::isnan(ScoreValue(*predicated, {{"x", "0"}})));
 }
 
 TEST(PmmlErrors, MoreErrorPathsNameElementAndLine) {

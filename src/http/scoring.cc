@@ -446,6 +446,10 @@ OutputLayout LayoutOf(const engine::ScoringPlan& plan) {
 ApiResult<engine::BatchResult> ScoreTable(const serving::ServedVersion& version, const RawTable& table,
                                           bool explain) {
   const engine::ScoringPlan& plan = version.plan();
+  if (explain && plan.pipeline().model.task == Task::kClustering) {
+    return Error<engine::BatchResult>(412, "a clustering model has no reason codes (its outputs are the distances "
+                                           "to the cluster centers, not a score made of feature contributions)");
+  }
   if (explain && !plan.can_explain()) {
     return Error<engine::BatchResult>(412, "this model cannot explain its scores (its trees have no node cover)");
   }
@@ -518,9 +522,9 @@ void WriteNativeRows(const engine::ScoringPlan& plan, const engine::BatchResult&
         if (std::isfinite(value)) contributions.push_back({static_cast<int32_t>(j), value});
       }
       out->Key("reasons").BeginArray();
-      for (const Contribution& c : TopReasons(contributions, reasons)) {
+      for (const Contribution& c : TopReasons(contributions, reasons, pipeline.post)) {
         out->BeginObject();
-        out->Key("feature").String(plan.feature_names()[c.feature]);
+        out->Key("feature").String(ReasonLabel(pipeline, c.feature));
         out->Key("contribution").Number(c.value);
         out->EndObject();
       }

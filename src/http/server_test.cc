@@ -51,6 +51,8 @@ class ServerTest : public ::testing::Test {
     config.models.push_back({"churn", SourcePath("data/demo/churn_pipeline.json"), "", "champion", 0, "", {}});
     config.models.push_back({"xgb", SourcePath("src/formats/testdata/xgboost/binary_logistic.json"), "", "champion",
                              0, "", {}});
+    config.models.push_back({"scorecard", SourcePath("tests/golden/cases/pmml_scorecard_reason_codes/model.pmml"), "",
+                             "champion", 0, "", {}});
     server_ = new RunningServer(config);
     ASSERT_TRUE(server_->ok()) << server_->error().ToString();
   }
@@ -256,6 +258,18 @@ TEST_F(ServerTest, NativeExplainGivesReasonCodes) {
                                   R"({"explain": true, "records": [{"age": 40, "income": 10, "home": "rent"}]})");
   ASSERT_EQ(body_flag.status, 200) << body_flag.body;
   EXPECT_EQ(Body(body_flag)["rows"][0]["reasons"].size(), 3u);
+}
+
+// A PMML scorecard's reasons are its reason codes, in PMML's order, with
+// only codes that lost points (the specification's worked example).
+TEST_F(ServerTest, NativeReasonsOfAPmmlScorecard) {
+  ClientResponse r = Post("/v1/models/scorecard:predict",
+                          R"({"reasons": 3, "records": [{"department": "engineering", "age": 25, "income": 500}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json row = Body(r)["rows"][0];
+  EXPECT_EQ(row["Final Score"], 29.0);
+  EXPECT_EQ(row["reasons"], json::parse(R"([{"feature": "RC2_3", "contribution": -18},
+                                            {"feature": "RC1", "contribution": -16}])"));
 }
 
 TEST_F(ServerTest, NativeInputRulesAndErrors) {

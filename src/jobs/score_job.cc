@@ -50,6 +50,7 @@ struct Layout {
   // NDJSON to NDJSON keeping everything: append members to the raw object.
   bool extend_raw_object = false;
   bool regression = true;
+  bool clustering = false;
   std::vector<std::string> value_names;   // prediction or probability_<class>, or the source's names
   std::string label_name;                 // label, or the source's name
   bool label = false;
@@ -125,6 +126,7 @@ Result<Layout> MakeLayout(const engine::ScoringPlan& plan, const ScoreFileOption
 
   // Added columns.
   layout.regression = pipeline.model.task == Task::kRegression;
+  layout.clustering = pipeline.model.task == Task::kClustering;
   layout.value_names = ValueColumnNames(pipeline);
   layout.label = !layout.regression;
   layout.label_name = LabelColumnName(pipeline);
@@ -133,6 +135,10 @@ Result<Layout> MakeLayout(const engine::ScoringPlan& plan, const ScoreFileOption
     layout.flags |= rule.action == RuleAction::kAnnotate;
   }
   layout.reasons = options.reason_codes;
+  if (layout.reasons > 0 && pipeline.model.task == Task::kClustering) {
+    return FailedPreconditionError("--reasons: a clustering model has no reason codes (its outputs are the "
+                                   "distances to the cluster centers, not a score made of feature contributions)");
+  }
   if (layout.reasons > 0 && !plan.can_explain()) {
     return FailedPreconditionError("--reasons: this model cannot be explained (its trees have no node cover)");
   }
@@ -141,7 +147,7 @@ Result<Layout> MakeLayout(const engine::ScoringPlan& plan, const ScoreFileOption
   if (layout.decision) layout.output_names.push_back("decision");
   if (layout.flags) layout.output_names.push_back("flags");
   for (int i = 1; i <= layout.reasons; ++i) {
-    layout.output_names.push_back("reason_" + std::to_string(i));
+    layout.output_names.push_back(ReasonColumnName(pipeline, i));
     layout.output_names.push_back("reason_" + std::to_string(i) + "_contribution");
   }
   for (const std::string& name : layout.output_names) {
@@ -530,7 +536,7 @@ class ChunkScorer {
     ++result.rows_scored;
     if (label >= 0) ++result.label_counts[static_cast<size_t>(label)];
     if (decision >= 0) ++result.decision_counts[static_cast<size_t>(decision)];
-    const double score = PrimaryScore(values, k);
+    const double score = PrimaryScore(values, k, label);
     if (!std::isnan(score)) {
       result.score_sum += score;
       ++result.score_count;
@@ -573,12 +579,13 @@ class ChunkScorer {
       for (size_t f = 0; f + 1 < width; ++f) {
         contributions_.push_back({static_cast<int32_t>(f), batch_.contributions[r * width + f]});
       }
-      const std::vector<Contribution> top = TopReasons(contributions_, layout_.reasons);
+      const Pipeline& pipeline = plan_.pipeline();
+      const std::vector<Contribution> top = TopReasons(contributions_, layout_.reasons, pipeline.post);
       for (size_t i = 0; i < static_cast<size_t>(layout_.reasons); ++i) {
         const std::string& name = layout_.output_names[layout_.output_names.size() - 2 * layout_.reasons + 2 * i];
         const bool have = i < top.size() && !std::isnan(top[i].value);
         if (have) {
-          sink.AddString(name, plan_.feature_names()[static_cast<size_t>(top[i].feature)]);
+          sink.AddString(name, ReasonLabel(pipeline, top[i].feature));
         } else {
           sink.AddMissing(name);
         }
@@ -599,8 +606,11 @@ class ChunkScorer {
     }
   }
 
-  double PrimaryScore(const double* values, int k) const {
+  // The model's primary output (pipeline.md, "Post-processing"): for
+  // clustering, the affinity of the predicted cluster.
+  double PrimaryScore(const double* values, int k, int32_t label) const {
     if (layout_.regression) return values[0];
+    if (layout_.clustering) return label >= 0 ? values[label] : std::nan("");
     if (k == 2) return values[1];
     double best = values[0];
     for (int j = 1; j < k; ++j) best = std::max(best, values[j]);

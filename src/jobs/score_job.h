@@ -19,7 +19,9 @@
 //   classification:  probability_<class> for each class, label
 //   decision         when the pipeline has override rules
 //   flags            when it has annotate rules ("; "-separated reasons)
-//   reason_<i>, reason_<i>_contribution for i = 1..reason_codes
+//   reason_<i>, reason_<i>_contribution for i = 1..reason_codes (the reason
+//                    column takes output_names.reasons[i - 1] when set; reasons
+//                    follow the pipeline's reason order and labels)
 #ifndef PODIUM_JOBS_SCORE_JOB_H_
 #define PODIUM_JOBS_SCORE_JOB_H_
 

@@ -106,6 +106,43 @@ TEST_F(ScoreJobTest, OutputsTakeTheNamesTheSourceGave) {
   EXPECT_EQ(lines[1], "1,2,a,0.5,0.5,yes,yes,");
 }
 
+// Clustering: one distance column per cluster, then the cluster; the summary's
+// mean score is the mean winning distance; there are no reason codes.
+TEST_F(ScoreJobTest, ClusteringWritesDistancesAndTheCluster) {
+  Pipeline p;
+  p.name = "segments";
+  p.inputs = {{.name = "x"}, {.name = "y"}};
+  p.features = {"x", "y"};
+  p.model.task = Task::kClustering;
+  p.model.classes = {"near", "far"};
+  p.model.body = ClusteringModel{.measure = ClusterMeasure::kCityBlock,
+                                 .compare = {CompareFunction::kAbsDiff, CompareFunction::kAbsDiff},
+                                 .field_weights = {1, 1},
+                                 .centers = {0, 0, 10, 10}};
+  Result<std::shared_ptr<const engine::ScoringPlan>> plan = engine::ScoringPlan::Compile(p);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Write("in.csv", "x,y\n1,2\n9,9\n,\n");
+  Result<ScoreSummary> summary = ScoreFile(**plan, Options("in.csv", "out.csv"));
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  const std::vector<std::string> lines = Lines(Read("out.csv"));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "x,y,distance_near,distance_far,cluster");
+  EXPECT_EQ(lines[1], "1,2,3,17,near");
+  EXPECT_EQ(lines[2], "9,9,18,2,far");
+  EXPECT_EQ(lines[3], ",,,,");
+  EXPECT_EQ(summary->label_counts.at("near"), 1);
+  EXPECT_EQ(summary->label_counts.at("far"), 1);
+  EXPECT_DOUBLE_EQ(summary->mean_score, 2.5);
+
+  ScoreFileOptions options = Options("in.csv", "reasons.csv");
+  options.reason_codes = 2;
+  Result<ScoreSummary> refused = ScoreFile(**plan, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("--reasons: a clustering model has no reason codes"), std::string::npos)
+      << refused.status().ToString();
+}
+
 TEST_F(ScoreJobTest, CsvToCsvKeepsColumnsAndAddsScores) {
   Write("in.csv", "id,x,c\n1,2,a\n2,4,b\n3,,a\n");
   Result<ScoreSummary> summary = ScoreFile(*plan_, Options("in.csv", "out.csv"));
@@ -317,6 +354,34 @@ TEST_F(ScoreJobTest, ReasonCodes) {
   // Contributions (no feature means: baseline 0): x: 0.5 * 4 = 2, c=b: 2.
   // Equal magnitudes: the lower feature index first.
   EXPECT_NE(lines[1].find(",x,2,c=b,2"), std::string::npos) << lines[1];
+}
+
+// A pipeline's reason order, labels and column names: smallest contribution
+// first, only negative ones, reported as "X" and "C" in "First", "Second".
+TEST_F(ScoreJobTest, ReasonCodesUnderThePipelinesOrderLabelsAndNames) {
+  Pipeline pipeline = TestPipeline();
+  pipeline.post.reason_order = ReasonOrder::kSmallestFirst;
+  pipeline.post.reason_one_sided = true;
+  pipeline.post.reason_labels = {"X", "C"};
+  pipeline.output_names.reasons = {"First", "Second"};
+  Result<std::shared_ptr<const engine::ScoringPlan>> plan = engine::ScoringPlan::Compile(pipeline);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Write("in.csv", "x,c\n-4,a\n-1,b\n3,b\n");
+  ScoreFileOptions options = Options("in.csv", "out.csv");
+  options.reason_codes = 3;
+  Result<ScoreSummary> summary = ScoreFile(**plan, options);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  const std::vector<std::string> lines = Lines(Read("out.csv"));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_NE(lines[0].find("First,reason_1_contribution,Second,reason_2_contribution,reason_3,reason_3_contribution"),
+            std::string::npos)
+      << lines[0];
+  // x = -4, c = a: contributions -2 (x) and 0 (c=b): only X.
+  EXPECT_NE(lines[1].find(",X,-2,,,,"), std::string::npos) << lines[1];
+  // x = -1, c = b: -0.5 and 2: only X.
+  EXPECT_NE(lines[2].find(",X,-0.5,,,,"), std::string::npos) << lines[2];
+  // x = 3, c = b: 1.5 and 2: none below zero.
+  EXPECT_NE(lines[3].find(",,,,,,"), std::string::npos) << lines[3];
 }
 
 TEST_F(ScoreJobTest, CancelStopsTheJob) {

@@ -4,6 +4,15 @@
 
 namespace podium {
 
+std::string_view TaskName(Task task) {
+  switch (task) {
+    case Task::kRegression: return "regression";
+    case Task::kClassification: return "classification";
+    case Task::kClustering: return "clustering";
+  }
+  return "?";
+}
+
 std::string_view FieldTypeName(FieldType type) {
   switch (type) {
     case FieldType::kNumber: return "number";
@@ -48,6 +57,36 @@ std::string_view OutputTransformName(OutputTransform transform) {
   return "?";
 }
 
+std::string_view ClusterMeasureName(ClusterMeasure measure) {
+  switch (measure) {
+    case ClusterMeasure::kEuclidean: return "euclidean";
+    case ClusterMeasure::kSquaredEuclidean: return "squared_euclidean";
+    case ClusterMeasure::kCityBlock: return "cityblock";
+    case ClusterMeasure::kChebychev: return "chebychev";
+    case ClusterMeasure::kMinkowski: return "minkowski";
+    case ClusterMeasure::kSimpleMatching: return "simple_matching";
+    case ClusterMeasure::kJaccard: return "jaccard";
+    case ClusterMeasure::kTanimoto: return "tanimoto";
+    case ClusterMeasure::kBinarySimilarity: return "binary_similarity";
+  }
+  return "?";
+}
+
+std::string_view CompareFunctionName(CompareFunction compare) {
+  switch (compare) {
+    case CompareFunction::kAbsDiff: return "abs_diff";
+    case CompareFunction::kGaussSim: return "gauss_sim";
+    case CompareFunction::kDelta: return "delta";
+    case CompareFunction::kEqual: return "equal";
+  }
+  return "?";
+}
+
+bool IsSimilarity(ClusterMeasure measure) {
+  return measure == ClusterMeasure::kSimpleMatching || measure == ClusterMeasure::kJaccard ||
+         measure == ClusterMeasure::kTanimoto || measure == ClusterMeasure::kBinarySimilarity;
+}
+
 std::vector<std::string> TransformOutputs(const Transform& transform) {
   return std::visit(
       [](const auto& t) -> std::vector<std::string> {
@@ -69,6 +108,14 @@ std::vector<std::string> ValueColumnNames(const Pipeline& pipeline) {
   const OutputNames& names = pipeline.output_names;
   if (pipeline.model.task == Task::kRegression) return {names.value.empty() ? "prediction" : names.value};
   std::vector<std::string> columns;
+  if (pipeline.model.task == Task::kClustering) {
+    const auto* clustering = std::get_if<ClusteringModel>(&pipeline.model.body);
+    const std::string prefix = clustering != nullptr && IsSimilarity(clustering->measure) ? "similarity_" : "distance_";
+    for (size_t i = 0; i < pipeline.model.classes.size(); ++i) {
+      columns.push_back(i < names.affinities.size() ? names.affinities[i] : prefix + pipeline.model.classes[i]);
+    }
+    return columns;
+  }
   for (size_t i = 0; i < pipeline.model.classes.size(); ++i) {
     columns.push_back(i < names.probabilities.size() ? names.probabilities[i]
                                                      : "probability_" + pipeline.model.classes[i]);
@@ -76,8 +123,29 @@ std::vector<std::string> ValueColumnNames(const Pipeline& pipeline) {
   return columns;
 }
 
+std::string ReasonColumnName(const Pipeline& pipeline, int rank) {
+  const std::vector<std::string>& names = pipeline.output_names.reasons;
+  if (rank >= 1 && static_cast<size_t>(rank) <= names.size()) return names[static_cast<size_t>(rank - 1)];
+  return "reason_" + std::to_string(rank);
+}
+
+const std::string& ReasonLabel(const Pipeline& pipeline, int32_t feature) {
+  const size_t f = static_cast<size_t>(feature);
+  return f < pipeline.post.reason_labels.size() ? pipeline.post.reason_labels[f] : pipeline.features[f];
+}
+
+std::string_view ReasonOrderName(ReasonOrder order) {
+  switch (order) {
+    case ReasonOrder::kByAbsoluteValue: return "absolute";
+    case ReasonOrder::kLargestFirst: return "largest";
+    case ReasonOrder::kSmallestFirst: return "smallest";
+  }
+  return "?";
+}
+
 std::string LabelColumnName(const Pipeline& pipeline) {
-  return pipeline.output_names.label.empty() ? "label" : pipeline.output_names.label;
+  if (!pipeline.output_names.label.empty()) return pipeline.output_names.label;
+  return pipeline.model.task == Task::kClustering ? "cluster" : "label";
 }
 
 std::vector<std::string> TransformInputs(const Transform& transform) {

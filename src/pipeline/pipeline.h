@@ -183,7 +183,7 @@ using Transform =
 // Models
 // ---------------------------------------------------------------------------
 
-enum class Task { kRegression, kClassification };
+enum class Task { kRegression, kClassification, kClustering };
 
 enum class GlmFamily { kGaussian, kBinomial, kPoisson, kGamma, kTweedie, kMultinomial };
 enum class LinkFunction { kIdentity, kLogit, kProbit, kLog, kCloglog, kInverse };
@@ -259,12 +259,72 @@ struct TreeEnsembleModel {
   std::vector<Tree> trees;
 };
 
-using ModelBody = std::variant<GlmModel, TreeEnsembleModel>;
+// How a center-based clustering model compares a row with a cluster center
+// (PMML 4.4 "Cluster Models", ComparisonMeasure). The first five are
+// distances: the nearest cluster (smallest value) wins. The last four are
+// similarities of binary (0/1) data: the most similar cluster (largest
+// value) wins.
+enum class ClusterMeasure {
+  kEuclidean,         // (adjust * sum_i w_i c_i^2)^(1/2)
+  kSquaredEuclidean,  // adjust * sum_i w_i c_i^2
+  kCityBlock,         // adjust * sum_i w_i c_i
+  kChebychev,         // adjust * max_i w_i c_i
+  kMinkowski,         // (adjust * sum_i w_i c_i^p)^(1/p)
+  kSimpleMatching,    // (a11 + a00) / (a11 + a10 + a01 + a00)
+  kJaccard,           // a11 / (a11 + a10 + a01)
+  kTanimoto,          // (a11 + a00) / (a11 + 2 (a10 + a01) + a00)
+  kBinarySimilarity,  // sum c_xy a_xy / sum d_xy a_xy
+};
+
+// c_i = compare(x_i, y_i) of a row value x_i with a center coordinate y_i.
+enum class CompareFunction {
+  kAbsDiff,   // |x - y|
+  kGaussSim,  // exp(-ln(2) (x - y)^2 / s^2), s = similarity_scale
+  kDelta,     // 0 when x == y, else 1
+  kEqual,     // 1 when x == y, else 0
+};
+
+// kBinarySimilarity's coefficients: with a_xy the number of features whose
+// row value is x and center coordinate is y, the similarity is
+// (c11 a11 + c10 a10 + c01 a01 + c00 a00) / (d11 a11 + d10 a10 + d01 a01 + d00 a00).
+struct BinarySimilarity {
+  double c00 = 0.0, c01 = 0.0, c10 = 0.0, c11 = 0.0;
+  double d00 = 0.0, d01 = 0.0, d10 = 0.0, d11 = 0.0;
+};
+
+// A center-based clustering model: one center per cluster (Model::classes
+// names the clusters), the row's affinity to each cluster (a distance or a
+// similarity, per `measure`) as the outputs, the best cluster as the label.
+// Missing features are left out and distances scaled by
+//   adjust = sum_i q_i / sum_{i not missing} q_i   (q = missing_weights)
+// before the outer power; a row with every feature missing has missing
+// affinities and no cluster. Similarities count only the features present.
+struct ClusteringModel {
+  ClusterMeasure measure = ClusterMeasure::kEuclidean;
+  double minkowski_p = 2.0;  // kMinkowski only; >= 1
+  BinarySimilarity binary;   // kBinarySimilarity only
+  // One per feature (Pipeline::features). Distances only: similarities use
+  // neither compare functions nor weights.
+  std::vector<CompareFunction> compare;
+  std::vector<double> field_weights;     // w_i > 0
+  // Optional (empty: none): s_i > 0 for kGaussSim features, 0 for the others.
+  std::vector<double> similarity_scale;
+  // Optional (empty: every q_i is 1): PMML's MissingValueWeights, q_i > 0.
+  std::vector<double> missing_weights;
+  // Row-major [cluster][feature]; binary (0/1) for similarity measures.
+  std::vector<double> centers;
+};
+
+// Whether the best cluster is the one with the largest affinity.
+bool IsSimilarity(ClusterMeasure measure);
+
+using ModelBody = std::variant<GlmModel, TreeEnsembleModel, ClusteringModel>;
 
 struct Model {
   Task task = Task::kRegression;
   // Classification: class labels in output order. A model with one logistic
-  // output has two classes {negative, positive}.
+  // output has two classes {negative, positive}. Clustering: the cluster ids,
+  // in center order.
   std::vector<std::string> classes;
   ModelBody body;
 };
@@ -289,6 +349,13 @@ struct BusinessRule {
   std::string reason;
 };
 
+// How a row's reason codes are chosen from its feature contributions.
+enum class ReasonOrder {
+  kByAbsoluteValue,  // largest |contribution| first
+  kLargestFirst,     // largest (most positive) contribution first
+  kSmallestFirst,    // smallest (most negative) contribution first
+};
+
 struct PostProcessing {
   // Binary classification: the predicted label is classes[1] when
   // p(classes[1]) >= threshold, else classes[0]. Multiclass: arg max.
@@ -296,6 +363,16 @@ struct PostProcessing {
   std::vector<BusinessRule> rules;
   // Default number of reason codes when a caller asks for them.
   int32_t reason_code_count = 3;
+  // The order of reason codes; ties go to the lower feature index.
+  ReasonOrder reason_order = ReasonOrder::kByAbsoluteValue;
+  // With a signed order only: a contribution that is zero or on the other
+  // side of zero (negative for kLargestFirst, positive for kSmallestFirst)
+  // is never a reason code, so a row may have fewer reasons than asked for.
+  bool reason_one_sided = false;
+  // The text a reason code reports for each model feature, in feature order
+  // (e.g. a scorecard's reason code "RC1" for the column summing its
+  // points). Empty: the feature names.
+  std::vector<std::string> reason_labels;
 };
 
 // ---------------------------------------------------------------------------
@@ -304,12 +381,20 @@ struct PostProcessing {
 
 // What the model's outputs are called when its source names them (a PMML
 // target field and its OutputFields). Empty members take Podium's names:
-// prediction, probability_<class>, label.
+// prediction, probability_<class>, label; for clustering distance_<cluster>
+// (similarity_<cluster>) and cluster.
 struct OutputNames {
   std::string value;                       // regression: the predicted value
   std::vector<std::string> probabilities;  // classification: one per class, in class order
-  std::string label;                       // classification: the predicted class
-  bool empty() const { return value.empty() && probabilities.empty() && label.empty(); }
+  std::vector<std::string> affinities;     // clustering: one per cluster, in class order
+  std::string label;                       // classification and clustering: the predicted class or cluster
+  // The reason-code columns by rank: reasons[k] names the column of the
+  // (k+1)-th reason (a PMML reasonCode OutputField of rank k+1); later ranks
+  // keep reason_<rank>.
+  std::vector<std::string> reasons;
+  bool empty() const {
+    return value.empty() && probabilities.empty() && affinities.empty() && label.empty() && reasons.empty();
+  }
 };
 
 struct Pipeline {
@@ -329,16 +414,28 @@ struct Pipeline {
   std::string source;
 };
 
-// The names of a pipeline's value columns (the predicted value, or one
-// probability per class) and of its label column (classifiers), after
-// output_names: what `podium score` and the server call them.
+// The names of a pipeline's value columns (the predicted value, one
+// probability per class, or one affinity per cluster: distance_<cluster> or
+// similarity_<cluster>) and of its label column (classifiers: label;
+// clustering: cluster), after output_names: what `podium score` and the
+// server call them.
 std::vector<std::string> ValueColumnNames(const Pipeline& pipeline);
 std::string LabelColumnName(const Pipeline& pipeline);
+// The column of a row's `rank`-th reason code (1-based):
+// output_names.reasons[rank - 1] when set, else reason_<rank>.
+std::string ReasonColumnName(const Pipeline& pipeline, int rank);
+// What a reason code reports for model feature `feature`: its reason label
+// when the pipeline has them, else the feature's name.
+const std::string& ReasonLabel(const Pipeline& pipeline, int32_t feature);
+std::string_view ReasonOrderName(ReasonOrder order);
 
+std::string_view TaskName(Task task);  // "regression", "classification", "clustering"
 std::string_view FieldTypeName(FieldType type);
 std::string_view GlmFamilyName(GlmFamily family);
 std::string_view LinkFunctionName(LinkFunction link);
 std::string_view OutputTransformName(OutputTransform transform);
+std::string_view ClusterMeasureName(ClusterMeasure measure);
+std::string_view CompareFunctionName(CompareFunction compare);
 
 // The names of the columns a transform defines (one-hot defines several).
 std::vector<std::string> TransformOutputs(const Transform& transform);

@@ -200,9 +200,33 @@ const std::vector<std::pair<std::string_view, Aggregation>> kAggregations = {
 const std::vector<std::pair<std::string_view, NumericPrecision>> kPrecisions = {
     {"float64", NumericPrecision::kFloat64}, {"float32", NumericPrecision::kFloat32}};
 const std::vector<std::pair<std::string_view, Task>> kTasks = {
-    {"regression", Task::kRegression}, {"classification", Task::kClassification}};
+    {"regression", Task::kRegression}, {"classification", Task::kClassification}, {"clustering", Task::kClustering}};
+const std::vector<std::pair<std::string_view, ClusterMeasure>> kClusterMeasures = {
+    {"euclidean", ClusterMeasure::kEuclidean},
+    {"squared_euclidean", ClusterMeasure::kSquaredEuclidean},
+    {"cityblock", ClusterMeasure::kCityBlock},
+    {"chebychev", ClusterMeasure::kChebychev},
+    {"minkowski", ClusterMeasure::kMinkowski},
+    {"simple_matching", ClusterMeasure::kSimpleMatching},
+    {"jaccard", ClusterMeasure::kJaccard},
+    {"tanimoto", ClusterMeasure::kTanimoto},
+    {"binary_similarity", ClusterMeasure::kBinarySimilarity}};
+const std::vector<std::pair<std::string_view, CompareFunction>> kCompareFunctions = {
+    {"abs_diff", CompareFunction::kAbsDiff},
+    {"gauss_sim", CompareFunction::kGaussSim},
+    {"delta", CompareFunction::kDelta},
+    {"equal", CompareFunction::kEqual}};
+// kBinarySimilarity's coefficients, as named in the artifact.
+constexpr std::pair<std::string_view, double BinarySimilarity::*> kBinaryCoefficients[] = {
+    {"c00", &BinarySimilarity::c00}, {"c01", &BinarySimilarity::c01}, {"c10", &BinarySimilarity::c10},
+    {"c11", &BinarySimilarity::c11}, {"d00", &BinarySimilarity::d00}, {"d01", &BinarySimilarity::d01},
+    {"d10", &BinarySimilarity::d10}, {"d11", &BinarySimilarity::d11}};
 const std::vector<std::pair<std::string_view, RuleAction>> kRuleActions = {
     {"override", RuleAction::kOverride}, {"annotate", RuleAction::kAnnotate}};
+const std::vector<std::pair<std::string_view, ReasonOrder>> kReasonOrders = {
+    {"absolute", ReasonOrder::kByAbsoluteValue},
+    {"largest", ReasonOrder::kLargestFirst},
+    {"smallest", ReasonOrder::kSmallestFirst}};
 
 template <typename E>
 std::string_view NameOf(const std::vector<std::pair<std::string_view, E>>& names, E value) {
@@ -384,6 +408,44 @@ Result<Tree> ReadTree(const Reader& r) {
   return tree;
 }
 
+// The members of a "type": "clustering" model (other than type, task and
+// classes).
+Result<ClusteringModel> ReadClustering(const Reader& r) {
+  ClusteringModel clustering;
+  ASSIGN_OR_RETURN(clustering.measure, r.Child("measure").Enum(kClusterMeasures));
+  ASSIGN_OR_RETURN(clustering.minkowski_p, r.NumberOr("minkowski_p", 2.0));
+  if (r.Has("binary_similarity")) {
+    const Reader binary = r.Child("binary_similarity");
+    RETURN_IF_ERROR(binary.ExpectObject({"c00", "c01", "c10", "c11", "d00", "d01", "d10", "d11"}));
+    for (const auto& [name, member] : kBinaryCoefficients) {
+      ASSIGN_OR_RETURN(clustering.binary.*member, binary.NumberOr(name, 0.0));
+    }
+  }
+  const Reader compare = r.Child("compare");
+  ASSIGN_OR_RETURN(size_t n, compare.ArraySize());
+  for (size_t i = 0; i < n; ++i) {
+    ASSIGN_OR_RETURN(CompareFunction function, compare.Element(i).Enum(kCompareFunctions));
+    clustering.compare.push_back(function);
+  }
+  ASSIGN_OR_RETURN(clustering.field_weights, r.Child("field_weights").Numbers());
+  ASSIGN_OR_RETURN(clustering.similarity_scale, r.Child("similarity_scale").Numbers());
+  ASSIGN_OR_RETURN(clustering.missing_weights, r.Child("missing_weights").Numbers());
+  // centers: one array per cluster.
+  const Reader rows = r.Child("centers");
+  ASSIGN_OR_RETURN(size_t clusters, rows.ArraySize());
+  size_t width = 0;
+  for (size_t c = 0; c < clusters; ++c) {
+    ASSIGN_OR_RETURN(std::vector<double> row, rows.Element(c).Numbers());
+    if (c > 0 && row.size() != width) {
+      return rows.Element(c).Error("has " + std::to_string(row.size()) + " coordinates but centers[0] has " +
+                                   std::to_string(width));
+    }
+    width = row.size();
+    clustering.centers.insert(clustering.centers.end(), row.begin(), row.end());
+  }
+  return clustering;
+}
+
 Result<Model> ReadModel(const Reader& r) {
   if (!r.json().is_object()) return r.Error("expected an object");
   Model model;
@@ -435,7 +497,15 @@ Result<Model> ReadModel(const Reader& r) {
     model.body = std::move(ensemble);
     return model;
   }
-  return r.Child("type").Error("unknown model type '" + type + "' (known: glm, tree_ensemble)");
+  if (type == "clustering") {
+    RETURN_IF_ERROR(r.ExpectObject({"type", "task", "classes", "measure", "minkowski_p", "binary_similarity",
+                                    "compare", "field_weights", "similarity_scale", "missing_weights",
+                                    "centers"}));
+    ASSIGN_OR_RETURN(ClusteringModel clustering, ReadClustering(r));
+    model.body = std::move(clustering);
+    return model;
+  }
+  return r.Child("type").Error("unknown model type '" + type + "' (known: glm, tree_ensemble, clustering)");
 }
 
 Result<BusinessRule> ReadRule(const Reader& r) {
@@ -452,13 +522,19 @@ Result<BusinessRule> ReadRule(const Reader& r) {
 Result<PostProcessing> ReadPost(const Reader& r) {
   PostProcessing post;
   if (r.json().is_null()) return post;
-  RETURN_IF_ERROR(r.ExpectObject({"threshold", "rules", "reason_codes"}));
+  RETURN_IF_ERROR(r.ExpectObject(
+      {"threshold", "rules", "reason_codes", "reason_order", "reason_one_sided", "reason_labels"}));
   ASSIGN_OR_RETURN(post.threshold, r.OptionalNumber("threshold"));
   if (r.Has("reason_codes")) {
     ASSIGN_OR_RETURN(int64_t count, r.Child("reason_codes").Integer());
     if (count < 0 || count > 10'000) return r.Child("reason_codes").Error("out of range");
     post.reason_code_count = static_cast<int32_t>(count);
   }
+  if (r.Has("reason_order")) {
+    ASSIGN_OR_RETURN(post.reason_order, r.Child("reason_order").Enum(kReasonOrders));
+  }
+  ASSIGN_OR_RETURN(post.reason_one_sided, r.BooleanOr("reason_one_sided", false));
+  ASSIGN_OR_RETURN(post.reason_labels, r.Child("reason_labels").Strings());
   Reader rules = r.Child("rules");
   if (!rules.json().is_null()) {
     ASSIGN_OR_RETURN(size_t n, rules.ArraySize());
@@ -507,12 +583,16 @@ Result<Pipeline> ReadDocument(const Reader& r) {
   ASSIGN_OR_RETURN(pipeline.post, ReadPost(r.Child("post")));
   if (r.Has("output_names")) {
     const Reader names = r.Child("output_names");
-    RETURN_IF_ERROR(names.ExpectObject({"value", "probabilities", "label"}));
+    RETURN_IF_ERROR(names.ExpectObject({"value", "probabilities", "affinities", "label", "reasons"}));
     ASSIGN_OR_RETURN(pipeline.output_names.value, names.OptionalString("value"));
     ASSIGN_OR_RETURN(pipeline.output_names.label, names.OptionalString("label"));
     if (names.Has("probabilities")) {
       ASSIGN_OR_RETURN(pipeline.output_names.probabilities, names.Child("probabilities").Strings());
     }
+    if (names.Has("affinities")) {
+      ASSIGN_OR_RETURN(pipeline.output_names.affinities, names.Child("affinities").Strings());
+    }
+    ASSIGN_OR_RETURN(pipeline.output_names.reasons, names.Child("reasons").Strings());
   }
   return pipeline;
 }
@@ -609,6 +689,33 @@ Json TreeJson(const Tree& tree) {
   return j;
 }
 
+// `j` holds the task and classes already.
+Json ClusteringJson(const ClusteringModel& clustering, const Model& model, Json j) {
+  j["type"] = "clustering";
+  j["measure"] = NameOf(kClusterMeasures, clustering.measure);
+  if (clustering.measure == ClusterMeasure::kMinkowski) j["minkowski_p"] = clustering.minkowski_p;
+  if (clustering.measure == ClusterMeasure::kBinarySimilarity) {
+    Json binary = Json::object();
+    for (const auto& [name, member] : kBinaryCoefficients) binary[std::string(name)] = clustering.binary.*member;
+    j["binary_similarity"] = std::move(binary);
+  }
+  Json compare = Json::array();
+  for (CompareFunction function : clustering.compare) compare.push_back(NameOf(kCompareFunctions, function));
+  j["compare"] = std::move(compare);
+  j["field_weights"] = clustering.field_weights;
+  if (!clustering.similarity_scale.empty()) j["similarity_scale"] = clustering.similarity_scale;
+  if (!clustering.missing_weights.empty()) j["missing_weights"] = clustering.missing_weights;
+  Json rows = Json::array();
+  const size_t clusters = model.classes.size();
+  const size_t width = clusters == 0 ? 0 : clustering.centers.size() / clusters;
+  for (size_t c = 0; c < clusters; ++c) {
+    rows.push_back(std::vector<double>(clustering.centers.begin() + static_cast<ptrdiff_t>(c * width),
+                                       clustering.centers.begin() + static_cast<ptrdiff_t>((c + 1) * width)));
+  }
+  j["centers"] = std::move(rows);
+  return j;
+}
+
 Json ModelJson(const Model& model) {
   Json j = {{"task", NameOf(kTasks, model.task)}};
   if (!model.classes.empty()) j["classes"] = model.classes;
@@ -629,6 +736,7 @@ Json ModelJson(const Model& model) {
     if (!glm->feature_means.empty()) j["feature_means"] = glm->feature_means;
     return j;
   }
+  if (const auto* clustering = std::get_if<ClusteringModel>(&model.body)) return ClusteringJson(*clustering, model, j);
   const auto& ensemble = std::get<TreeEnsembleModel>(model.body);
   j["type"] = "tree_ensemble";
   j["num_outputs"] = ensemble.num_outputs;
@@ -645,6 +753,10 @@ Json ModelJson(const Model& model) {
 Json PostJson(const PostProcessing& post) {
   Json j = {{"reason_codes", post.reason_code_count}};
   if (post.threshold) j["threshold"] = *post.threshold;
+  // Written only when not the default, so older artifacts keep their digests.
+  if (post.reason_order != ReasonOrder::kByAbsoluteValue) j["reason_order"] = NameOf(kReasonOrders, post.reason_order);
+  if (post.reason_one_sided) j["reason_one_sided"] = true;
+  if (!post.reason_labels.empty()) j["reason_labels"] = post.reason_labels;
   if (!post.rules.empty()) {
     Json rules = Json::array();
     for (const BusinessRule& rule : post.rules) {
@@ -691,7 +803,9 @@ std::string WritePipelineJson(const Pipeline& pipeline, bool pretty) {
     Json names = Json::object();
     if (!pipeline.output_names.value.empty()) names["value"] = pipeline.output_names.value;
     if (!pipeline.output_names.probabilities.empty()) names["probabilities"] = pipeline.output_names.probabilities;
+    if (!pipeline.output_names.affinities.empty()) names["affinities"] = pipeline.output_names.affinities;
     if (!pipeline.output_names.label.empty()) names["label"] = pipeline.output_names.label;
+    if (!pipeline.output_names.reasons.empty()) names["reasons"] = pipeline.output_names.reasons;
     j["output_names"] = std::move(names);
   }
   for (const InputField& field : pipeline.inputs) j["inputs"].push_back(InputJson(field));

@@ -108,6 +108,63 @@ TEST(PipelineJsonTest, OutputNamesRoundTripAndAreValidated) {
   }
 }
 
+TEST(PipelineJsonTest, ReasonSettingsRoundTripAndAreValidated) {
+  nlohmann::json doc = LoadExample();
+  Result<Pipeline> plain = ReadPipelineJson(doc.dump());
+  ASSERT_TRUE(plain.ok());
+  const std::string plain_text = WritePipelineJson(*plain);
+  for (const char* member : {"reason_order", "reason_one_sided", "reason_labels", "\"reasons\""}) {
+    EXPECT_EQ(plain_text.find(member), std::string::npos) << member << " is written only when set";
+  }
+
+  doc["post"]["reason_order"] = "smallest";
+  doc["post"]["reason_one_sided"] = true;
+  doc["post"]["reason_labels"] = {"A", "B", "C", "D", "E", "F", "G"};
+  doc["output_names"] = {{"reasons", {"Reason Code 1", "Reason Code 2"}}};
+  Result<Pipeline> set = ReadPipelineJson(doc.dump());
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->post.reason_order, ReasonOrder::kSmallestFirst);
+  EXPECT_TRUE(set->post.reason_one_sided);
+  EXPECT_EQ(ReasonLabel(*set, 6), "G");
+  EXPECT_EQ(ReasonColumnName(*set, 2), "Reason Code 2");
+  EXPECT_EQ(ReasonColumnName(*set, 3), "reason_3");
+  EXPECT_NE(PipelineDigest(*set), PipelineDigest(*plain));
+  Result<Pipeline> again = ReadPipelineJson(WritePipelineJson(*set));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(WritePipelineJson(*again), WritePipelineJson(*set));
+  EXPECT_NE(WritePipelineJson(*set, /*pretty=*/false).find("\"reason_order\":\"smallest\""), std::string::npos);
+
+  struct Bad {
+    std::string member;
+    nlohmann::json value;
+    std::string expected;
+  };
+  const std::vector<Bad> bad = {
+      {"reason_order", "sideways", "sideways"},
+      {"reason_labels", {"A", "B"}, "post.reason_labels: 2 labels for 7 features"},
+      {"reason_labels", {"A", "B", "C", "D", "E", "F", "A"}, "post.reason_labels: 'A' is used twice"},
+      {"reason_labels", {"A", "B", "C", "", "E", "F", "G"}, "post.reason_labels[3] is empty"},
+  };
+  for (const Bad& b : bad) {
+    nlohmann::json broken = doc;
+    broken["post"][b.member] = b.value;
+    ExpectReadError(broken, b.expected);
+  }
+  nlohmann::json unsigned_one_sided = doc;
+  unsigned_one_sided["post"]["reason_order"] = "absolute";
+  ExpectReadError(unsigned_one_sided, "post.reason_one_sided: needs a signed reason_order");
+  for (const auto& [reasons, expected] : std::vector<std::pair<nlohmann::json, std::string>>{
+           {{"risk", "risk"}, "'risk' is used twice"},
+           {{"reason_1"}, "'reason_1' is the name of a column scoring adds"},
+           {{"x", ""}, "an output name is empty"},
+           {{"label"}, "'label' is used twice"}}) {
+    nlohmann::json broken = doc;
+    broken["output_names"] = nlohmann::json::object();
+    broken["output_names"]["reasons"] = reasons;
+    ExpectReadError(broken, expected);
+  }
+}
+
 TEST(PipelineJsonTest, TreeEnsembleRoundTrip) {
   Pipeline pipeline;
   pipeline.name = "trees";

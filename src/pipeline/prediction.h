@@ -23,9 +23,11 @@ struct Prediction {
   //   regression: {prediction}
   //   classification: one probability per class, in Model::classes order
   //   (a single-logistic-output model gives {1 - p, p}).
+  //   clustering: one affinity (distance or similarity) per cluster.
   std::vector<double> values;
   // Classification: index into Model::classes of the predicted label
-  // (threshold or arg max); -1 for regression.
+  // (threshold or arg max); clustering: of the nearest (most similar)
+  // cluster, -1 when every affinity is missing; -1 for regression.
   int32_t label = -1;
   // Index into DecisionVocabulary(pipeline) of the final decision: the label
   // unless an override rule fired; -1 when there is none (regression without
@@ -48,6 +50,14 @@ std::vector<std::string> DecisionVocabulary(const Pipeline& pipeline);
 // The top `k` contributions by absolute value (ties: lower feature index
 // first), excluding the bias. These are a row's reason codes.
 std::vector<Contribution> TopReasons(const std::vector<Contribution>& contributions, int k);
+
+// A row's reason codes under a pipeline's post-processing: the first `k`
+// contributions (bias excluded) in post.reason_order, ties to the lower
+// feature index; with post.reason_one_sided, only those strictly on the
+// order's side of zero, and none at all when a contribution is missing.
+// Report them with ReasonLabel (pipeline.h).
+std::vector<Contribution> TopReasons(const std::vector<Contribution>& contributions, int k,
+                                     const PostProcessing& post);
 
 }  // namespace podium
 

@@ -431,6 +431,96 @@ Status CheckEnsemble(const TreeEnsembleModel& ensemble, const Model& model,
   return Status::Ok();
 }
 
+// Per-feature members of a clustering model: `what` has one entry per
+// feature, each checked by `ok` (described by `rule`).
+template <typename T, typename Ok>
+Status CheckPerFeature(const std::vector<T>& values, size_t num_features, const std::string& what, Ok ok,
+                       const std::string& rule) {
+  if (values.size() != num_features) {
+    return InvalidArgumentError("model." + what + ": " + std::to_string(values.size()) + " entries, expected one per "
+                                "feature (" + std::to_string(num_features) + ")");
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!ok(values[i], i)) return InvalidArgumentError("model." + what + "[" + std::to_string(i) + "] " + rule);
+  }
+  return Status::Ok();
+}
+
+Status CheckClustering(const ClusteringModel& clustering, const Model& model,
+                       const std::vector<const ColumnInfo*>& features) {
+  if (model.task != Task::kClustering) {
+    return InvalidArgumentError("model: a clustering model has task clustering");
+  }
+  const size_t f = features.size();
+  if (f == 0) return InvalidArgumentError("features: a clustering model needs at least one feature");
+  for (const ColumnInfo* feature : features) {
+    if (!IsNumeric(feature->type)) {
+      return InvalidArgumentError("features: a clustering model needs numeric features, but " +
+                                  Quote(feature->name) + " is a category (one-hot or ordinal encode it)");
+    }
+  }
+  const size_t k = model.classes.size();
+  if (clustering.centers.size() != k * f) {
+    return InvalidArgumentError("model.centers: " + std::to_string(clustering.centers.size()) +
+                                " coordinates given, expected " + std::to_string(k) + " clusters x " +
+                                std::to_string(f) + " features");
+  }
+  for (double v : clustering.centers) RETURN_IF_ERROR(CheckFinite(v, "model.centers: a coordinate"));
+  if (clustering.measure == ClusterMeasure::kMinkowski &&
+      !(std::isfinite(clustering.minkowski_p) && clustering.minkowski_p >= 1.0)) {
+    return InvalidArgumentError("model.minkowski_p must be a finite number >= 1");
+  }
+  const auto positive = [](double w, size_t) { return std::isfinite(w) && w > 0.0; };
+  RETURN_IF_ERROR(CheckPerFeature(clustering.field_weights, f, "field_weights", positive, "must be positive"));
+  if (!clustering.missing_weights.empty()) {
+    RETURN_IF_ERROR(CheckPerFeature(clustering.missing_weights, f, "missing_weights", positive, "must be positive"));
+  }
+  const auto no_compare = [](CompareFunction c, size_t) { return c == CompareFunction::kAbsDiff; };
+  if (IsSimilarity(clustering.measure)) {
+    // Binary similarities count matching 0/1 values: compare functions and
+    // weights have no place in them.
+    const std::string measure(ClusterMeasureName(clustering.measure));
+    RETURN_IF_ERROR(CheckPerFeature(clustering.compare, f, "compare", no_compare,
+                                    "must be abs_diff: " + measure + " uses no compare function"));
+    RETURN_IF_ERROR(CheckPerFeature(clustering.field_weights, f, "field_weights",
+                                    [](double w, size_t) { return w == 1.0; },
+                                    "must be 1: " + measure + " uses no field weights"));
+    if (!clustering.similarity_scale.empty() || !clustering.missing_weights.empty()) {
+      return InvalidArgumentError("model: " + measure + " uses neither similarity_scale nor missing_weights");
+    }
+    for (size_t i = 0; i < clustering.centers.size(); ++i) {
+      const double v = clustering.centers[i];
+      if (v != 0.0 && v != 1.0) {
+        return InvalidArgumentError("model.centers[" + std::to_string(i / f) + "][" + std::to_string(i % f) +
+                                    "]: " + measure + " compares binary data, and this coordinate is not 0 or 1");
+      }
+    }
+    if (clustering.measure == ClusterMeasure::kBinarySimilarity) {
+      const BinarySimilarity& b = clustering.binary;
+      for (double v : {b.c00, b.c01, b.c10, b.c11, b.d00, b.d01, b.d10, b.d11}) {
+        RETURN_IF_ERROR(CheckFinite(v, "model.binary_similarity: a coefficient"));
+      }
+    }
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(CheckPerFeature(clustering.compare, f, "compare", [](CompareFunction, size_t) { return true; }, ""));
+  if (clustering.similarity_scale.empty()) {
+    for (size_t i = 0; i < f; ++i) {
+      if (clustering.compare[i] == CompareFunction::kGaussSim) {
+        return InvalidArgumentError("model.compare[" + std::to_string(i) + "]: gauss_sim needs similarity_scale");
+      }
+    }
+  } else {
+    RETURN_IF_ERROR(CheckPerFeature(
+        clustering.similarity_scale, f, "similarity_scale",
+        [&](double s, size_t i) {
+          return clustering.compare[i] == CompareFunction::kGaussSim ? std::isfinite(s) && s > 0.0 : s == 0.0;
+        },
+        "must be positive for a gauss_sim feature and 0 for the others"));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 expr::Type ExprTypeOf(ColumnType type) {
@@ -453,6 +543,7 @@ Result<PipelineColumns> ResolveColumns(const Pipeline& pipeline) {
 
 int ModelOutputCount(const Model& model) {
   if (const auto* glm = std::get_if<GlmModel>(&model.body)) return static_cast<int>(glm->intercepts.size());
+  if (std::holds_alternative<ClusteringModel>(model.body)) return static_cast<int>(model.classes.size());
   return std::get<TreeEnsembleModel>(model.body).num_outputs;
 }
 
@@ -473,6 +564,29 @@ int TreeDepth(const Tree& tree) {
 
 namespace {
 
+// How reason codes are chosen and reported: one-sided only for a signed
+// order; one non-empty, distinct label per model feature.
+Status CheckReasonSettings(const Pipeline& pipeline) {
+  const PostProcessing& post = pipeline.post;
+  if (post.reason_one_sided && post.reason_order == ReasonOrder::kByAbsoluteValue) {
+    return InvalidArgumentError("post.reason_one_sided: needs a signed reason_order (largest or smallest)");
+  }
+  if (post.reason_labels.empty()) return Status::Ok();
+  if (post.reason_labels.size() != pipeline.features.size()) {
+    return InvalidArgumentError("post.reason_labels: " + std::to_string(post.reason_labels.size()) +
+                                " labels for " + std::to_string(pipeline.features.size()) + " features");
+  }
+  std::set<std::string_view> seen;
+  for (size_t i = 0; i < post.reason_labels.size(); ++i) {
+    const std::string& label = post.reason_labels[i];
+    if (label.empty()) return InvalidArgumentError("post.reason_labels[" + std::to_string(i) + "] is empty");
+    if (!seen.insert(label).second) {
+      return InvalidArgumentError("post.reason_labels: " + Quote(label) + " is used twice");
+    }
+  }
+  return Status::Ok();
+}
+
 // Output names, when a source gave them: of the task's kind, one per class,
 // non-empty and distinct, and not the names of the columns scoring adds
 // after them (decision, flags, reason_<n>...).
@@ -480,11 +594,23 @@ Status CheckOutputNames(const Pipeline& pipeline) {
   const OutputNames& names = pipeline.output_names;
   if (names.empty()) return Status::Ok();
   const bool regression = pipeline.model.task == Task::kRegression;
-  if (regression && (!names.probabilities.empty() || !names.label.empty())) {
+  const bool clustering = pipeline.model.task == Task::kClustering;
+  if (regression && (!names.probabilities.empty() || !names.affinities.empty() || !names.label.empty())) {
     return InvalidArgumentError("output_names: a regression model names only its value");
   }
   if (!regression && !names.value.empty()) {
-    return InvalidArgumentError("output_names.value: a classifier names its probabilities and label instead");
+    return InvalidArgumentError(clustering ? "output_names.value: a clustering model names its affinities and label instead"
+                                           : "output_names.value: a classifier names its probabilities and label instead");
+  }
+  if (clustering && !names.probabilities.empty()) {
+    return InvalidArgumentError("output_names.probabilities: a clustering model names its affinities instead");
+  }
+  if (!clustering && !names.affinities.empty()) {
+    return InvalidArgumentError("output_names.affinities: only a clustering model has affinities");
+  }
+  if (!names.affinities.empty() && names.affinities.size() != pipeline.model.classes.size()) {
+    return InvalidArgumentError("output_names.affinities: " + std::to_string(names.affinities.size()) +
+                                " names for " + std::to_string(pipeline.model.classes.size()) + " clusters");
   }
   if (!names.probabilities.empty() && names.probabilities.size() != pipeline.model.classes.size()) {
     return InvalidArgumentError("output_names.probabilities: " + std::to_string(names.probabilities.size()) +
@@ -492,6 +618,7 @@ Status CheckOutputNames(const Pipeline& pipeline) {
   }
   std::vector<std::string> all = ValueColumnNames(pipeline);
   if (!regression) all.push_back(LabelColumnName(pipeline));
+  all.insert(all.end(), names.reasons.begin(), names.reasons.end());
   std::set<std::string_view> seen;
   for (const std::string& name : all) {
     if (name.empty()) return InvalidArgumentError("output_names: an output name is empty");
@@ -533,6 +660,12 @@ Status ValidatePipeline(const Pipeline& pipeline) {
   if (model.task == Task::kClassification) {
     if (model.classes.size() < 2) return InvalidArgumentError("model: a classifier needs at least two classes");
     RETURN_IF_ERROR(CheckUniqueLevels(model.classes, "model.classes"));
+  } else if (model.task == Task::kClustering) {
+    if (model.classes.empty()) return InvalidArgumentError("model.classes: a clustering model needs at least one cluster");
+    RETURN_IF_ERROR(CheckUniqueLevels(model.classes, "model.classes"));
+    if (!std::holds_alternative<ClusteringModel>(model.body)) {
+      return InvalidArgumentError("model: task clustering needs a model of type clustering");
+    }
   } else if (!model.classes.empty()) {
     return InvalidArgumentError("model: a regression model has no classes");
   }
@@ -544,6 +677,8 @@ Status ValidatePipeline(const Pipeline& pipeline) {
       }
     }
     RETURN_IF_ERROR(CheckGlm(*glm, model, columns, features.size()));
+  } else if (const auto* clustering = std::get_if<ClusteringModel>(&model.body)) {
+    RETURN_IF_ERROR(CheckClustering(*clustering, model, features));
   } else {
     RETURN_IF_ERROR(CheckEnsemble(std::get<TreeEnsembleModel>(model.body), model, features));
   }
@@ -558,6 +693,7 @@ Status ValidatePipeline(const Pipeline& pipeline) {
     }
   }
   if (post.reason_code_count < 0) return InvalidArgumentError("post.reason_codes must not be negative");
+  RETURN_IF_ERROR(CheckReasonSettings(pipeline));
   if (!post.rules.empty() && columns.Find("score") != nullptr) {
     return InvalidArgumentError("post.rules: a column named 'score' would hide the model's score in rule "
                                 "conditions; rename the column");

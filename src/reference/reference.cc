@@ -534,6 +534,123 @@ Result<std::vector<Contribution>> ExplainEnsemble(const TreeEnsembleModel& ensem
 }
 
 // ---------------------------------------------------------------------------
+// Clustering: PMML's center-based comparison measures, term by term
+// ---------------------------------------------------------------------------
+
+double Compare(const ClusteringModel& model, size_t i, double x, double y) {
+  switch (model.compare[i]) {
+    case CompareFunction::kAbsDiff: return std::fabs(x - y);
+    case CompareFunction::kGaussSim: {
+      const double s = model.similarity_scale[i];
+      return std::exp(-std::log(2.0) * (x - y) * (x - y) / (s * s));
+    }
+    case CompareFunction::kDelta: return x == y ? 0.0 : 1.0;
+    case CompareFunction::kEqual: return x == y ? 1.0 : 0.0;
+  }
+  return std::nan("");
+}
+
+// The distance of a row to center `c`: missing features left out, the
+// aggregate scaled by sum(q) / sum(q of present features).
+double ClusterDistance(const ClusteringModel& model, const std::vector<double>& x, size_t c) {
+  const size_t f = x.size();
+  double all_q = 0.0;
+  double present_q = 0.0;
+  double sum = 0.0;
+  double max = 0.0;
+  for (size_t i = 0; i < f; ++i) {
+    const double q = model.missing_weights.empty() ? 1.0 : model.missing_weights[i];
+    all_q += q;
+    if (std::isnan(x[i])) continue;
+    present_q += q;
+    const double d = Compare(model, i, x[i], model.centers[c * f + i]);
+    const double w = model.field_weights[i];
+    switch (model.measure) {
+      case ClusterMeasure::kEuclidean:
+      case ClusterMeasure::kSquaredEuclidean: sum += w * d * d; break;
+      case ClusterMeasure::kCityBlock: sum += w * d; break;
+      case ClusterMeasure::kChebychev: max = std::max(max, w * d); break;
+      case ClusterMeasure::kMinkowski: sum += w * std::pow(std::fabs(d), model.minkowski_p); break;
+      default: return std::nan("");
+    }
+  }
+  if (present_q == 0.0) return std::nan("");
+  const double adjust = all_q / present_q;
+  switch (model.measure) {
+    case ClusterMeasure::kEuclidean: return std::sqrt(adjust * sum);
+    case ClusterMeasure::kSquaredEuclidean:
+    case ClusterMeasure::kCityBlock: return adjust * sum;
+    case ClusterMeasure::kChebychev: return adjust * max;
+    case ClusterMeasure::kMinkowski: return std::pow(adjust * sum, 1.0 / model.minkowski_p);
+    default: return std::nan("");
+  }
+}
+
+// The similarity of a row of 0/1 values to center `c`, counting the present
+// features by (row value, center value).
+Result<double> ClusterSimilarity(const ClusteringModel& model, const std::vector<double>& x, size_t c,
+                                 const std::vector<std::string>& names) {
+  const size_t f = x.size();
+  double a[2][2] = {{0.0, 0.0}, {0.0, 0.0}};  // a[row value][center value]
+  for (size_t i = 0; i < f; ++i) {
+    if (std::isnan(x[i])) continue;
+    if (x[i] != 0.0 && x[i] != 1.0) {
+      return InvalidArgumentError("model feature " + Quote(names[i]) + " is " + std::to_string(x[i]) + ", but " +
+                                  std::string(ClusterMeasureName(model.measure)) + " compares 0/1 values");
+    }
+    a[x[i] == 1.0][model.centers[c * f + i] == 1.0] += 1.0;
+  }
+  const double a11 = a[1][1], a10 = a[1][0], a01 = a[0][1], a00 = a[0][0];
+  if (a11 + a10 + a01 + a00 == 0.0) return std::nan("");
+  double value = std::nan("");
+  switch (model.measure) {
+    case ClusterMeasure::kSimpleMatching: value = (a11 + a00) / (a11 + a10 + a01 + a00); break;
+    case ClusterMeasure::kJaccard: value = a11 / (a11 + a10 + a01); break;
+    case ClusterMeasure::kTanimoto: value = (a11 + a00) / (a11 + 2.0 * (a10 + a01) + a00); break;
+    case ClusterMeasure::kBinarySimilarity: {
+      const BinarySimilarity& b = model.binary;
+      value = (b.c11 * a11 + b.c10 * a10 + b.c01 * a01 + b.c00 * a00) /
+              (b.d11 * a11 + b.d10 * a10 + b.d01 * a01 + b.d00 * a00);
+      break;
+    }
+    default: break;
+  }
+  return std::isfinite(value) ? value : std::nan("");
+}
+
+Result<ModelResult> ScoreClustering(const ClusteringModel& model, const std::vector<Value>& features,
+                                    const Row& row) {
+  std::vector<double> x;
+  for (const Value& value : features) x.push_back(FeatureNumber(value));
+  ModelResult result;
+  const size_t clusters = row.pipeline.model.classes.size();
+  for (size_t c = 0; c < clusters; ++c) {
+    if (IsSimilarity(model.measure)) {
+      ASSIGN_OR_RETURN(double similarity, ClusterSimilarity(model, x, c, row.pipeline.features));
+      result.outputs.push_back(similarity);
+    } else {
+      const double distance = ClusterDistance(model, x, c);
+      result.outputs.push_back(std::isfinite(distance) ? distance : std::nan(""));
+    }
+  }
+  result.margins = result.outputs;
+  return result;
+}
+
+// The nearest (distances) or most similar (similarities) cluster among those
+// with a value; the lowest index on ties; -1 when every value is missing.
+int32_t BestCluster(const ClusteringModel& model, const std::vector<double>& values) {
+  int32_t best = -1;
+  for (size_t c = 0; c < values.size(); ++c) {
+    if (std::isnan(values[c])) continue;
+    const bool better = best < 0 || (IsSimilarity(model.measure) ? values[c] > values[static_cast<size_t>(best)]
+                                                                  : values[c] < values[static_cast<size_t>(best)]);
+    if (better) best = static_cast<int32_t>(c);
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------
 // Post-processing
 // ---------------------------------------------------------------------------
 
@@ -559,8 +676,9 @@ int32_t PredictLabel(const Pipeline& pipeline, const std::vector<double>& values
 }
 
 // The model's primary output, as rules see it in `score`.
-double PrimaryScore(const Pipeline& pipeline, const std::vector<double>& values) {
+double PrimaryScore(const Pipeline& pipeline, const std::vector<double>& values, int32_t label) {
   if (pipeline.model.task == Task::kRegression) return values[0];
+  if (pipeline.model.task == Task::kClustering) return label >= 0 ? values[static_cast<size_t>(label)] : std::nan("");
   if (pipeline.model.classes.size() == 2) return values[1];
   double best = values[0];
   for (double value : values) {
@@ -572,7 +690,7 @@ double PrimaryScore(const Pipeline& pipeline, const std::vector<double>& values)
 
 Status ApplyRules(const Pipeline& pipeline, const Row& row, Prediction& prediction) {
   const std::vector<std::string> vocabulary = DecisionVocabulary(pipeline);
-  const double score = PrimaryScore(pipeline, prediction.values);
+  const double score = PrimaryScore(pipeline, prediction.values, prediction.label);
   prediction.decision = prediction.label;
   bool overridden = false;
   for (size_t i = 0; i < pipeline.post.rules.size(); ++i) {
@@ -629,14 +747,23 @@ Result<Prediction> ScoreRow(const Pipeline& pipeline, const std::vector<RawValue
 
   ASSIGN_OR_RETURN(std::vector<Value> features, GatherFeatures(row));
   const Model& model = pipeline.model;
+  if (explain && model.task == Task::kClustering) {
+    return FailedPreconditionError("a clustering model has no reason codes: its outputs are distances to cluster "
+                                   "centers, not a score made of feature contributions");
+  }
   Result<ModelResult> scored =
       std::holds_alternative<GlmModel>(model.body)
           ? ScoreGlm(std::get<GlmModel>(model.body), features, row)
+      : std::holds_alternative<ClusteringModel>(model.body)
+          ? ScoreClustering(std::get<ClusteringModel>(model.body), features, row)
           : ScoreEnsemble(std::get<TreeEnsembleModel>(model.body), features);
   if (!scored.ok()) return scored.status();
 
   Prediction prediction;
-  if (model.task == Task::kClassification) {
+  if (model.task == Task::kClustering) {
+    prediction.values = scored->outputs;
+    prediction.label = BestCluster(std::get<ClusteringModel>(model.body), prediction.values);
+  } else if (model.task == Task::kClassification) {
     prediction.values = ClassValues(model, scored->outputs);
     prediction.label = PredictLabel(pipeline, prediction.values);
   } else {

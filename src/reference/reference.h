@@ -21,6 +21,12 @@
 //     transform is applied in double.
 //   * Labels: binary p(classes[1]) >= threshold (default 0.5); multiclass arg
 //     max, lowest index on ties; -1 when the probabilities are missing.
+//   * Clustering: per cluster the distance or similarity of pipeline.h's
+//     ClusteringModel, computed term by term over the present features (the
+//     missing-value adjustment for distances); the label is the nearest (most
+//     similar) cluster with a value, lowest index on ties, -1 when none has
+//     one. A non-0/1 feature for a similarity measure is kInvalidArgument
+//     naming the feature; explain = true is kFailedPrecondition.
 //   * Business rules see every column plus `score`: p(classes[1]) for a binary
 //     model, the prediction for regression, the largest class probability for
 //     multiclass (missing when the outputs are). A rule whose condition is

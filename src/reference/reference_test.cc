@@ -904,5 +904,64 @@ TEST(ReferenceRules, OverrideMayNameAClass) {
   EXPECT_EQ(p->decision, 0);
 }
 
+// --- Clustering -------------------------------------------------------------
+
+// Two centers (0, 0) and (6, 8) over x and y, euclidean, weights (1, 4),
+// missing-value weights (1, 3).
+Pipeline Segments() {
+  ClusteringModel clustering;
+  clustering.compare = {CompareFunction::kAbsDiff, CompareFunction::kAbsDiff};
+  clustering.field_weights = {1.0, 4.0};
+  clustering.missing_weights = {1.0, 3.0};
+  clustering.centers = {0, 0, 6, 8};
+  Model model;
+  model.task = Task::kClustering;
+  model.classes = {"origin", "far"};
+  model.body = clustering;
+  return MakePipeline({Number("x"), Number("y")}, {}, {"x", "y"}, model);
+}
+
+TEST(ReferenceClustering, WeightedDistancesWithTheMissingValueAdjustment) {
+  Pipeline pipeline = Segments();
+  // (3, 4): sqrt(9 + 4 * 16) = sqrt(73) to the origin, sqrt(9 + 4 * 16) to (6, 8): a tie, the first wins.
+  Result<Prediction> p = Score(pipeline, {"3", "4"});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_NEAR(p->values[0], std::sqrt(73.0), kTight);
+  EXPECT_EQ(p->values[0], p->values[1]);
+  EXPECT_EQ(p->label, 0);
+  EXPECT_EQ(p->decision, 0);
+  // y missing: adjustM = (1 + 3) / 1 = 4, so D = sqrt(4 * (x - c_x)^2).
+  p = Score(pipeline, {"5", ""});
+  ASSERT_TRUE(p.ok());
+  EXPECT_NEAR(p->values[0], 10.0, kTight);
+  EXPECT_NEAR(p->values[1], 2.0, kTight);
+  EXPECT_EQ(p->label, 1);
+  // x missing: adjustM = 4 / 3.
+  p = Score(pipeline, {"", "1"});
+  ASSERT_TRUE(p.ok());
+  EXPECT_NEAR(p->values[0], std::sqrt(4.0 / 3 * 4), kTight);
+  EXPECT_NEAR(p->values[1], std::sqrt(4.0 / 3 * 4 * 49), kTight);
+  // Nothing present: missing affinities, no cluster.
+  p = Score(pipeline, {"", ""});
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(std::isnan(p->values[0]) && std::isnan(p->values[1]));
+  EXPECT_EQ(p->label, -1);
+}
+
+TEST(ReferenceClustering, RulesSeeTheWinningDistanceAndExplainIsRefused) {
+  Pipeline pipeline = Segments();
+  pipeline.post.rules = {BusinessRule{"odd", "score > 3", RuleAction::kAnnotate, "", "far from every center"}};
+  Result<Prediction> p = Score(pipeline, {"5", ""});  // winning distance 2
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->fired_rules.empty());
+  p = Score(pipeline, {"3", "4"});  // sqrt(73)
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->fired_rules, (std::vector<int32_t>{0}));
+  p = Score(pipeline, {"3", "4"}, /*explain=*/true);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(p.status().message().find("a clustering model has no reason codes"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace podium::reference

@@ -38,6 +38,10 @@ std::string ModelKind(const Pipeline& p) {
   if (const auto* glm = std::get_if<GlmModel>(&p.model.body)) {
     return "GLM (" + std::string(GlmFamilyName(glm->family)) + ", " + std::string(LinkFunctionName(glm->link)) + " link)";
   }
+  if (const auto* clustering = std::get_if<ClusteringModel>(&p.model.body)) {
+    return "clustering (" + std::to_string(p.model.classes.size()) + " centers, " +
+           std::string(ClusterMeasureName(clustering->measure)) + ")";
+  }
   const auto& trees = std::get<TreeEnsembleModel>(p.model.body);
   return "tree ensemble (" + std::to_string(trees.trees.size()) + " trees, " +
          std::string(trees.aggregation == Aggregation::kSum ? "boosted" : "averaged") + ")";
@@ -45,9 +49,17 @@ std::string ModelKind(const Pipeline& p) {
 
 std::string Outputs(const Pipeline& p) {
   if (p.model.task == Task::kRegression) return "prediction (regression)";
-  std::string out = "classification: ";
-  for (size_t i = 0; i < p.model.classes.size(); ++i) out += (i ? ", " : "") + std::string("probability_") + p.model.classes[i];
-  out += ", label";
+  std::string out;
+  if (p.model.task == Task::kClustering) {
+    out = "clustering: ";
+    const std::vector<std::string> values = ValueColumnNames(p);
+    for (size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + values[i];
+    out += ", " + LabelColumnName(p);
+  } else {
+    out = "classification: ";
+    for (size_t i = 0; i < p.model.classes.size(); ++i) out += (i ? ", " : "") + std::string("probability_") + p.model.classes[i];
+    out += ", label";
+  }
   if (!p.post.rules.empty()) out += ", decision/flags from " + std::to_string(p.post.rules.size()) + " business rules";
   return out;
 }

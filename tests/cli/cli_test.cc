@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "command_test_util.h"
 
@@ -86,6 +88,29 @@ TEST_F(CliTest, ScoreTheDemoWithReasonsAndSummary) {
             "probability_no,probability_yes,label,decision,flags,reason_1,reason_1_contribution,reason_2,"
             "reason_2_contribution");
   EXPECT_EQ(std::count(scores.begin(), scores.end(), '\n'), 5001);
+}
+
+// A PMML scorecard's reasonCode OutputFields name the reason columns, which
+// hold its reason codes in PMML's order (the specification's worked example
+// first: 29, RC2_3 then RC1; tests/golden/cases/pmml_scorecard_reason_codes).
+TEST_F(CliTest, ScoreAPmmlScorecardWithItsReasonCodes) {
+  const std::string folder = Source("tests/golden/cases/pmml_scorecard_reason_codes");
+  CommandRun run = Podium("score --model " + folder + "/model.pmml --in " + folder + "/input.csv --out " +
+                          Path("scores.csv") + " --reasons 3 --keep none");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string scores = Read("scores.csv");
+  std::vector<std::string> lines;
+  std::istringstream in(scores);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 7u) << scores;
+  EXPECT_EQ(lines[0],
+            "Final Score,Reason Code 1,reason_1_contribution,Reason Code 2,reason_2_contribution,Reason Code 3,"
+            "reason_3_contribution");
+  // Contributions are minus the points below the baseline.
+  EXPECT_EQ(lines[1], "29,RC2_3,-18,RC1,-16,,");
+  EXPECT_EQ(lines[3], "8,RC2_2,-21,RC1,-13,RC3,-5");
+  EXPECT_EQ(lines[5], "26,RC1,-16,RC3,-5,,");
+  EXPECT_EQ(lines[6], ",,,,,,") << "no Attribute matched: no score, no reasons";
 }
 
 TEST_F(CliTest, ScoreFromStdinToStdout) {

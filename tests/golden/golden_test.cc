@@ -263,6 +263,14 @@ void CheckRow(const GoldenCase& golden, const Json& expected, const Result<Predi
     EXPECT_PRED3(Near, c.value, NumberOrNan(contributions[name]), golden.tolerance)
         << "contribution of '" << name << "'";
   }
+  if (expected.contains("reasons")) {
+    // Every reason code of the row, in the pipeline's reason order, as reported.
+    std::vector<std::string> reasons;
+    for (const Contribution& c : TopReasons(prediction.contributions, -1, pipeline.post)) {
+      reasons.push_back(ReasonLabel(pipeline, c.feature));
+    }
+    EXPECT_EQ(reasons, expected["reasons"].get<std::vector<std::string>>()) << "reasons";
+  }
 }
 
 void CheckScorer(const GoldenCase& golden, const RowScorer& scorer) {

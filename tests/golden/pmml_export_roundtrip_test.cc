@@ -45,6 +45,12 @@ const std::map<std::string, std::string>& ExpectedRefusals() {
   static const auto* refusals = new std::map<std::string, std::string>{
       {"golden/business_rules", "business rule"},
       {"golden/error_unknown_level", "unknown level policy 'error'"},
+      // Scorecards with reason codes: PMML ranks reason codes in Scorecards only.
+      {"golden/pmml_scorecard", "post.reason_order 'smallest'"},
+      {"golden/pmml_scorecard_derived", "post.reason_order 'largest'"},
+      {"golden/pmml_scorecard_reason_codes", "post.reason_order 'smallest'"},
+      {"pmml/scorecard.pmml", "post.reason_order 'smallest'"},
+      {"pmml/scorecard_derived.pmml", "post.reason_order 'largest'"},
   };
   return *refusals;
 }
@@ -295,7 +301,7 @@ TEST_P(PmmlExportRoundTrip, ScoresIdentically) {
   Result<Pipeline> imported = ImportPmml(*document, ImportOptions(source.pipeline.name));
   ASSERT_TRUE(imported.ok()) << imported.status().ToString() << "\n" << *document;
   EXPECT_EQ(ValueColumnNames(*imported), ValueColumnNames(source.pipeline));
-  if (source.pipeline.model.task == Task::kClassification) {
+  if (source.pipeline.model.task != Task::kRegression) {
     EXPECT_EQ(LabelColumnName(*imported), LabelColumnName(source.pipeline));
   }
   std::vector<std::string> original_inputs;
@@ -313,6 +319,21 @@ TEST_P(PmmlExportRoundTrip, ScoresIdentically) {
     EXPECT_EQ(back.output_transform, ensemble->output_transform);
     EXPECT_EQ(back.num_outputs, ensemble->num_outputs);
     EXPECT_EQ(back.aggregation, ensemble->aggregation);
+  }
+  // A clustering model comes back member for member: the measure, every
+  // per-feature term and every center coordinate.
+  if (const auto* clustering = std::get_if<ClusteringModel>(&source.pipeline.model.body)) {
+    const auto& back = std::get<ClusteringModel>(imported->model.body);
+    EXPECT_EQ(imported->model.task, Task::kClustering);
+    EXPECT_EQ(back.measure, clustering->measure);
+    EXPECT_EQ(back.minkowski_p, clustering->minkowski_p);
+    EXPECT_EQ(back.compare, clustering->compare);
+    EXPECT_EQ(back.field_weights, clustering->field_weights);
+    EXPECT_EQ(back.similarity_scale, clustering->similarity_scale);
+    EXPECT_EQ(back.missing_weights, clustering->missing_weights);
+    EXPECT_EQ(back.centers, clustering->centers);
+    EXPECT_EQ(back.binary.c11, clustering->binary.c11);
+    EXPECT_EQ(back.binary.d00, clustering->binary.d00);
   }
   EXPECT_EQ(imported->model.classes, source.pipeline.model.classes);
 
@@ -370,6 +391,15 @@ INSTANTIATE_TEST_SUITE_P(Sources, PmmlExportRoundTrip, testing::ValuesIn(SourceN
 TEST(PmmlExportRoundTripSuite, CoversTheSources) {
   // Every golden case and fixture folder contributes.
   EXPECT_GE(SourceNames().size(), 30u);
+  // Every clustering measure is exported and read back (golden cases and
+  // src/formats/testdata/pmml/clustering_*.pmml).
+  std::set<ClusterMeasure> measures;
+  for (const Source& source : Sources()) {
+    if (const auto* clustering = std::get_if<ClusteringModel>(&source.pipeline.model.body)) {
+      measures.insert(clustering->measure);
+    }
+  }
+  EXPECT_EQ(measures.size(), 9u);
 }
 
 }  // namespace

@@ -9,8 +9,13 @@ an Attribute scores only when its predicate is TRUE.
              (UNKNOWN if either part is); zone is not missing -> 1; else no
              Attribute holds: PMML's result is invalid, a missing prediction in
              Podium.
-score = 20 + zoneScore + scoreBand. Contributions: partial score - 4 (the
-Scorecard's baselineScore); bias 20 + 4 + 4. Writes expected.ndjson."""
+score = 20 + zoneScore + scoreBand. Reason codes (pointsAbove): each
+Characteristic's points are partial score - 4 (the Scorecard's
+baselineScore), summed per reason code (Z for zoneScore, S for scoreBand);
+the codes with positive points are the reasons, largest first, ties to the
+code that appears first (Z). An invalid result has none. Podium's
+contributions are those points (columns pointsAbove:Z and pointsAbove:S);
+bias 20 + 4 + 4. Writes expected.ndjson."""
 import json
 
 ZONE = {"n": "cold", "s": "warm", "e": "warm"}
@@ -55,9 +60,15 @@ def score(region, s):
         b = 1
     else:
         b = None
-    contributions = {"zoneScore": z - 4, "scoreBand": None if b is None else b - 4, "bias": 28}
+    points = {"Z": z - 4, "S": None if b is None else b - 4}
+    contributions = {"pointsAbove:Z": points["Z"], "pointsAbove:S": points["S"], "bias": 28}
     value = None if b is None else 20 + z + b
-    return {"values": [value], "label": None, "decision": None, "contributions": contributions}
+    reasons = []
+    if value is not None:
+        order = ["Z", "S"]  # document order breaks ties
+        ranked = sorted((code for code in order if points[code] > 0), key=lambda c: (-points[c], order.index(c)))
+        reasons = list(ranked)
+    return {"values": [value], "label": None, "decision": None, "contributions": contributions, "reasons": reasons}
 
 
 rows = [("n", 0.2), ("n", 3), ("s", 3), ("s", 1), ("w", 1), ("e", None), (None, 0.1), (None, 5), ("w", None)]
