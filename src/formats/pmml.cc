@@ -41,6 +41,14 @@ std::vector<pugi::xml_node> Children(const pugi::xml_node& node, std::string_vie
   return out;
 }
 
+std::vector<pugi::xml_node> ElementChildren(const pugi::xml_node& node) {
+  std::vector<pugi::xml_node> out;
+  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
+    if (child.type() == pugi::node_element && LocalName(child) != "Extension") out.push_back(child);
+  }
+  return out;
+}
+
 pugi::xml_node FirstChild(const pugi::xml_node& node, std::string_view name) {
   for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
     if (child.type() == pugi::node_element && LocalName(child) == name) return child;
@@ -167,6 +175,71 @@ std::string ModelBuilder::AddHelperColumn(const std::string& base, const std::st
   pipeline_.transforms.push_back(DeriveTransform{column, expression});
   helper_columns_.emplace(expression, column);
   return column;
+}
+
+Result<double> NumberAttribute(const Locator& at, const pugi::xml_node& node, std::string_view name,
+                               std::optional<double> fallback) {
+  const std::optional<std::string> text = Attribute(node, name);
+  if (!text) {
+    if (fallback) return *fallback;
+    return at.Invalid(node, "missing attribute '" + std::string(name) + "'");
+  }
+  const std::optional<double> value = ParseDouble(*text);
+  if (!value) return at.Invalid(node, std::string(name) + " is not a finite number");
+  return *value;
+}
+
+Result<size_t> ClassIndex(const Locator& at, const pugi::xml_node& where, const std::vector<std::string>& classes,
+                          const std::string& label) {
+  const auto it = std::find(classes.begin(), classes.end(), label);
+  if (it == classes.end()) return at.Invalid(where, QuoteString(label) + " is not a class of the target");
+  return static_cast<size_t>(it - classes.begin());
+}
+
+Result<std::vector<double>> DistributionProbabilities(const Locator& at, const pugi::xml_node& owner,
+                                                      const std::vector<pugi::xml_node>& distribution,
+                                                      const std::vector<std::string>& classes,
+                                                      const std::optional<std::string>& score) {
+  double total = 0;
+  bool all_probabilities = true;
+  std::vector<double> counts(classes.size(), 0.0);
+  std::vector<double> probabilities(classes.size(), 0.0);
+  for (const pugi::xml_node& entry : distribution) {
+    ASSIGN_OR_RETURN(const size_t k, ClassIndex(at, entry, classes, Attribute(entry, "value").value_or("")));
+    const std::optional<double> count = ParseDouble(Attribute(entry, "recordCount").value_or(""));
+    if (!count || *count < 0) return at.Invalid(entry, "recordCount is not a non-negative number");
+    counts[k] += *count;
+    total += *count;
+    if (const std::optional<std::string> p = Attribute(entry, "probability")) {
+      const std::optional<double> probability = ParseDouble(*p);
+      if (!probability || *probability < 0 || *probability > 1) {
+        return at.Invalid(entry, "probability is not between 0 and 1");
+      }
+      probabilities[k] = *probability;
+    } else {
+      all_probabilities = false;
+    }
+  }
+  if (!all_probabilities) {
+    if (total <= 0) return at.Invalid(owner, "the ScoreDistribution records no counts");
+    for (size_t k = 0; k < classes.size(); ++k) probabilities[k] = counts[k] / total;
+  }
+  if (score) {
+    size_t label = 0;
+    if (classes.size() == 2) {
+      label = probabilities[1] >= 0.5 ? 1 : 0;
+    } else {
+      for (size_t k = 1; k < classes.size(); ++k) {
+        if (probabilities[k] > probabilities[label]) label = k;
+      }
+    }
+    ASSIGN_OR_RETURN(const size_t scored, ClassIndex(at, owner, classes, *score));
+    if (scored != label) {
+      return at.Unsupported(owner, "the score " + QuoteString(*score) +
+                                       " is not the most probable class of its ScoreDistribution");
+    }
+  }
+  return probabilities;
 }
 
 Result<std::vector<std::string>> ArrayItems(const Locator& at, const pugi::xml_node& array) {
@@ -1511,56 +1584,13 @@ Result<Tree> Importer::LowerTree(const pugi::xml_node& tree_model, double scale,
     } else {
       const std::vector<pugi::xml_node> distribution = Children(node.element, "ScoreDistribution");
       if (!score && distribution.empty()) return at_.Unsupported(node.element, "no score for " + why);
-      auto class_index = [&](const pugi::xml_node& where, const std::string& label) -> Result<size_t> {
-        const auto it = std::find(classes.begin(), classes.end(), label);
-        if (it == classes.end()) return at_.Invalid(where, QuoteString(label) + " is not a class of the target");
-        return static_cast<size_t>(it - classes.begin());
-      };
       if (vote || distribution.empty()) {
         if (!score) return at_.Unsupported(node.element, "no score for " + why);
-        ASSIGN_OR_RETURN(const size_t k, class_index(node.element, *score));
+        ASSIGN_OR_RETURN(const size_t k, pmml_internal::ClassIndex(at_, node.element, classes, *score));
         values[k] = scale;
       } else {
-        double total = 0;
-        bool all_probabilities = true;
-        std::vector<double> counts(values.size(), 0.0);
-        std::vector<double> probabilities(values.size(), 0.0);
-        for (const pugi::xml_node& entry : distribution) {
-          ASSIGN_OR_RETURN(const size_t k, class_index(entry, Attribute(entry, "value").value_or("")));
-          const std::optional<double> count = ParseDouble(Attribute(entry, "recordCount").value_or(""));
-          if (!count || *count < 0) return at_.Invalid(entry, "recordCount is not a non-negative number");
-          counts[k] += *count;
-          total += *count;
-          if (const std::optional<std::string> p = Attribute(entry, "probability")) {
-            const std::optional<double> probability = ParseDouble(*p);
-            if (!probability || *probability < 0 || *probability > 1) {
-              return at_.Invalid(entry, "probability is not between 0 and 1");
-            }
-            probabilities[k] = *probability;
-          } else {
-            all_probabilities = false;
-          }
-        }
-        if (!all_probabilities) {
-          if (total <= 0) return at_.Invalid(node.element, "the ScoreDistribution records no counts");
-          for (size_t k = 0; k < values.size(); ++k) probabilities[k] = counts[k] / total;
-        }
-        // The IR's label follows the probabilities; PMML's is the score.
-        size_t podium_label = 0;
-        if (values.size() == 2) {
-          podium_label = probabilities[1] >= 0.5 ? 1 : 0;
-        } else {
-          for (size_t k = 1; k < values.size(); ++k) {
-            if (probabilities[k] > probabilities[podium_label]) podium_label = k;
-          }
-        }
-        if (score) {
-          ASSIGN_OR_RETURN(const size_t k, class_index(node.element, *score));
-          if (k != podium_label) {
-            return at_.Unsupported(node.element, "the score " + QuoteString(*score) +
-                                                     " is not the most probable class of its ScoreDistribution");
-          }
-        }
+        ASSIGN_OR_RETURN(const std::vector<double> probabilities,
+                         pmml_internal::DistributionProbabilities(at_, node.element, distribution, classes, score));
         for (size_t k = 0; k < values.size(); ++k) values[k] = probabilities[k] * scale;
       }
     }

@@ -30,22 +30,6 @@ namespace {
 constexpr size_t kMaxCoordinates = 10'000'000;
 constexpr size_t kMaxClusters = 100'000;
 
-std::vector<pugi::xml_node> ElementChildren(const pugi::xml_node& node) {
-  std::vector<pugi::xml_node> out;
-  for (pugi::xml_node child = node.first_child(); child; child = child.next_sibling()) {
-    if (child.type() == pugi::node_element && LocalName(child) != "Extension") out.push_back(child);
-  }
-  return out;
-}
-
-Result<double> NumberAttribute(const Locator& at, const pugi::xml_node& node, std::string_view name, double fallback) {
-  const std::optional<std::string> text = Attribute(node, name);
-  if (!text) return fallback;
-  const std::optional<double> value = ParseDouble(*text);
-  if (!value) return at.Invalid(node, std::string(name) + " is not a finite number");
-  return *value;
-}
-
 Result<CompareFunction> ReadCompareFunction(const Locator& at, const pugi::xml_node& node, const std::string& name) {
   if (name == "absDiff") return CompareFunction::kAbsDiff;
   if (name == "gaussSim") return CompareFunction::kGaussSim;

@@ -27,6 +27,8 @@ std::string_view LocalName(const pugi::xml_node& node);
 
 // Element children with a given local name.
 std::vector<pugi::xml_node> Children(const pugi::xml_node& node, std::string_view name);
+// All element children, Extensions skipped.
+std::vector<pugi::xml_node> ElementChildren(const pugi::xml_node& node);
 pugi::xml_node FirstChild(const pugi::xml_node& node, std::string_view name);
 // The attribute's value, or nullopt when absent.
 std::optional<std::string> Attribute(const pugi::xml_node& node, std::string_view name);
@@ -122,6 +124,26 @@ Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& de
 
 // The space-separated items of a PMML Array (strings may be quoted).
 Result<std::vector<std::string>> ArrayItems(const Locator& at, const pugi::xml_node& array);
+
+// The finite number in attribute `name` of `node`; `fallback` when the
+// attribute is absent, which without a fallback is an error.
+Result<double> NumberAttribute(const Locator& at, const pugi::xml_node& node, std::string_view name,
+                               std::optional<double> fallback);
+
+// The index of class `label` in `classes` (kInvalidArgument naming `where`).
+Result<size_t> ClassIndex(const Locator& at, const pugi::xml_node& where, const std::vector<std::string>& classes,
+                          const std::string& label);
+
+// The class probabilities of a node's or rule's ScoreDistributions (not
+// empty): their `probability` attributes when all have one, else recordCount
+// / total. With `score` (the element's predicted class), refuses an element
+// whose score is not the class the IR's label rule picks from these
+// probabilities (binary: p(second) >= 0.5, else the first largest), as the
+// IR's label follows the probabilities.
+Result<std::vector<double>> DistributionProbabilities(const Locator& at, const pugi::xml_node& owner,
+                                                      const std::vector<pugi::xml_node>& distribution,
+                                                      const std::vector<std::string>& classes,
+                                                      const std::optional<std::string>& score);
 
 // The first predicate element (SimplePredicate, CompoundPredicate,
 // SimpleSetPredicate, True, False) among a node's children, or a null node.

@@ -47,18 +47,6 @@ constexpr size_t kMaxNormalisedNeurons = 200;
 // ln p for a probability that is 0 in doubles: exp(-800 - ln max p) is 0.
 constexpr double kLogZero = -800.0;
 
-Result<double> NumberAttribute(const Locator& at, const pugi::xml_node& node, std::string_view name,
-                               std::optional<double> fallback) {
-  const std::optional<std::string> text = Attribute(node, name);
-  if (!text) {
-    if (fallback) return *fallback;
-    return at.Invalid(node, "missing attribute '" + std::string(name) + "'");
-  }
-  const std::optional<double> value = ParseDouble(*text);
-  if (!value) return at.Invalid(node, std::string(name) + " is not a finite number");
-  return *value;
-}
-
 // The single expression element of a DerivedField.
 pugi::xml_node ExpressionOf(const pugi::xml_node& derived) {
   for (pugi::xml_node child = derived.first_child(); child; child = child.next_sibling()) {

@@ -44,14 +44,6 @@ struct FlatRule {
   double weight = 1.0;
 };
 
-Result<double> NumberAttribute(const Locator& at, const pugi::xml_node& node, std::string_view name, double fallback) {
-  const std::optional<std::string> text = Attribute(node, name);
-  if (!text) return fallback;
-  const std::optional<double> value = ParseDouble(*text);
-  if (!value) return at.Invalid(node, std::string(name) + " is not a finite number");
-  return *value;
-}
-
 class RuleSetLowering {
  public:
   RuleSetLowering(ModelBuilder& build, const pugi::xml_node& model) : build_(build), at_(build.at()), model_(model) {}
@@ -68,20 +60,12 @@ class RuleSetLowering {
   Result<std::string> FiresColumn(const pugi::xml_node& rule, const std::string& enclosing);
   // The leaf values of a SimpleRule: its class probabilities.
   Result<std::vector<double>> RuleLeaf(const pugi::xml_node& rule) const;
-  Result<size_t> ClassIndex(const pugi::xml_node& where, const std::string& label) const;
 
   ModelBuilder& build_;
   const Locator& at_;
   pugi::xml_node model_;
   std::vector<FlatRule> rules_;
 };
-
-Result<size_t> RuleSetLowering::ClassIndex(const pugi::xml_node& where, const std::string& label) const {
-  const std::vector<std::string>& classes = build_.pipeline().model.classes;
-  const auto it = std::find(classes.begin(), classes.end(), label);
-  if (it == classes.end()) return at_.Invalid(where, QuoteString(label) + " is not a class of the target");
-  return static_cast<size_t>(it - classes.begin());
-}
 
 Result<std::string> RuleSetLowering::FiresColumn(const pugi::xml_node& rule, const std::string& enclosing) {
   const pugi::xml_node predicate = PredicateOf(rule);
@@ -131,51 +115,16 @@ Status RuleSetLowering::Flatten(const pugi::xml_node& parent, const std::string&
 Result<std::vector<double>> RuleSetLowering::RuleLeaf(const pugi::xml_node& rule) const {
   const size_t width = build_.pipeline().model.classes.size();
   const std::string score = Attribute(rule, "score").value_or("");
-  ASSIGN_OR_RETURN(const size_t scored, ClassIndex(rule, score));
+  ASSIGN_OR_RETURN(const size_t scored, ClassIndex(at_, rule, build_.pipeline().model.classes, score));
   std::vector<double> values(width, 0.0);
   const std::vector<pugi::xml_node> distribution = Children(rule, "ScoreDistribution");
   if (distribution.empty()) {
     values[scored] = 1.0;
     return values;
   }
-  double total = 0;
-  bool all_probabilities = true;
-  std::vector<double> counts(width, 0.0);
-  for (const pugi::xml_node& entry : distribution) {
-    ASSIGN_OR_RETURN(const size_t k, ClassIndex(entry, Attribute(entry, "value").value_or("")));
-    const std::optional<double> count = ParseDouble(Attribute(entry, "recordCount").value_or(""));
-    if (!count || *count < 0) return at_.Invalid(entry, "recordCount is not a non-negative number");
-    counts[k] += *count;
-    total += *count;
-    if (const std::optional<std::string> p = Attribute(entry, "probability")) {
-      const std::optional<double> probability = ParseDouble(*p);
-      if (!probability || *probability < 0 || *probability > 1) {
-        return at_.Invalid(entry, "probability is not between 0 and 1");
-      }
-      values[k] = *probability;
-    } else {
-      all_probabilities = false;
-    }
-  }
-  if (!all_probabilities) {
-    if (total <= 0) return at_.Invalid(rule, "the ScoreDistribution records no counts");
-    for (size_t k = 0; k < width; ++k) values[k] = counts[k] / total;
-  }
-  // The IR's label follows the probabilities (binary: p(second) >= 0.5, else
-  // the first largest); PMML's is the rule's score.
-  size_t label = 0;
-  if (width == 2) {
-    label = values[1] >= 0.5 ? 1 : 0;
-  } else {
-    for (size_t k = 1; k < width; ++k) {
-      if (values[k] > values[label]) label = k;
-    }
-  }
-  if (label != scored) {
-    return at_.Unsupported(rule, "the score " + QuoteString(score) +
-                                     " is not the most probable class of its ScoreDistribution");
-  }
-  return values;
+  // The IR's label follows the probabilities, PMML's is the rule's score:
+  // they must agree.
+  return DistributionProbabilities(at_, rule, distribution, build_.pipeline().model.classes, score);
 }
 
 Status RuleSetLowering::Run() {
@@ -224,7 +173,7 @@ Status RuleSetLowering::Run() {
       return at_.Unsupported(rule_set, "no defaultScore, and no rule always fires: when none fires PMML gives no "
                                        "prediction, which the IR's trees cannot return");
     }
-    ASSIGN_OR_RETURN(const size_t k, ClassIndex(rule_set, *default_score));
+    ASSIGN_OR_RETURN(const size_t k, ClassIndex(at_, rule_set, classes, *default_score));
     fallback.assign(classes.size(), 0.0);
     fallback[k] = 1.0;
   }

@@ -33,14 +33,6 @@ constexpr size_t kMaxSharedCharacteristics = 64;
 // The highest reasonCode OutputField rank accepted.
 constexpr int kMaxReasonRank = 1000;
 
-Result<double> OptionalNumber(const Locator& at, const pugi::xml_node& node, std::string_view name, double otherwise) {
-  const std::optional<std::string> text = Attribute(node, name);
-  if (!text) return otherwise;
-  const std::optional<double> value = ParseDouble(*text);
-  if (!value) return at.Invalid(node, std::string(name) + " is not a finite number");
-  return *value;
-}
-
 // One Attribute's partial score as a numeric expression.
 Result<std::string> PartialScore(const Locator& at, const Scope& scope, const pugi::xml_node& attribute) {
   if (const pugi::xml_node complex = FirstChild(attribute, "ComplexPartialScore")) {
@@ -139,7 +131,7 @@ Result<LoweredCharacteristic> ReadCharacteristic(const Locator& at, const Scope&
   }
   // The Characteristic's own baselineScore takes precedence over the Scorecard's.
   if (Attribute(characteristic, "baselineScore")) {
-    ASSIGN_OR_RETURN(out.baseline, OptionalNumber(at, characteristic, "baselineScore", 0.0));
+    ASSIGN_OR_RETURN(out.baseline, NumberAttribute(at, characteristic, "baselineScore", 0.0));
   } else {
     out.baseline = model_baseline;
   }
@@ -285,7 +277,7 @@ Status LowerReasonCodePoints(ModelBuilder& build, const pugi::xml_node& model,
 Status LowerScorecard(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target) {
   const Locator& at = build.at();
   Pipeline& pipeline = build.pipeline();
-  ASSIGN_OR_RETURN(const double initial, OptionalNumber(at, model, "initialScore", 0.0));
+  ASSIGN_OR_RETURN(const double initial, NumberAttribute(at, model, "initialScore", 0.0));
   ASSIGN_OR_RETURN(const bool use_reason_codes, UsesReasonCodes(at, model));
   const std::string algorithm = Attribute(model, "reasonCodeAlgorithm").value_or("pointsBelow");
   if (algorithm != "pointsBelow" && algorithm != "pointsAbove") {
@@ -299,7 +291,7 @@ Status LowerScorecard(ModelBuilder& build, const pugi::xml_node& model, const Ta
   }
   std::optional<double> model_baseline;
   if (Attribute(model, "baselineScore")) {
-    ASSIGN_OR_RETURN(model_baseline, OptionalNumber(at, model, "baselineScore", 0.0));
+    ASSIGN_OR_RETURN(model_baseline, NumberAttribute(at, model, "baselineScore", 0.0));
   }
   const pugi::xml_node characteristics = FirstChild(model, "Characteristics");
   if (!characteristics) return at.Invalid(model, "missing Characteristics");
