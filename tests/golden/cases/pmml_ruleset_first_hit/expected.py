@@ -15,7 +15,8 @@ each row (NOTES.md)."""
 import csv
 import json
 
-CRITERION = "firstHit"
+# The case ../pmml_ruleset_weighted_max runs this script with "weightedMax".
+CRITERION = globals().get("CRITERION_OVERRIDE", "firstHit")
 CLASSES = ["drugA", "drugB", "drugC", "drugX", "drugY"]
 DEFAULT = "drugY"
 
