@@ -86,7 +86,10 @@ void WriteFile(const std::string& path, const std::string& bytes) {
 
 std::vector<std::string> FeatureNames() {
   std::vector<std::string> names;
-  for (int j = 0; j < kFeatures; ++j) names.push_back("f" + std::to_string(j));
+  for (int j = 0; j < kFeatures; ++j) {
+    names.emplace_back("f");  // appended: GCC 12 warns falsely (-Wrestrict) on "f" + to_string(j)
+    names.back() += std::to_string(j);
+  }
   return names;
 }
 

@@ -298,6 +298,14 @@ std::string DescribePipeline(const LoadedModel& model) {
   }
   if (!post.reason_labels.empty()) out << ", reported as " << JoinLimited(post.reason_labels, 12);
   out << "\n";
+  if (!post.prediction_expression.empty()) {
+    out << "  prediction: " << post.prediction_expression << " (score = the model's prediction)\n";
+  }
+  for (const DerivedOutput& output : post.outputs) {
+    out << "  output " << output.name << " = " << output.expression;
+    if (!output.categories.empty()) out << " -> one of {" << JoinLimited(output.categories, 12) << "} by position";
+    out << "\n";
+  }
   for (const BusinessRule& rule : post.rules) {
     out << "  rule " << (rule.name.empty() ? "(unnamed)" : rule.name) << ": when " << rule.when << " -> "
         << (rule.action == RuleAction::kOverride ? "decide '" + rule.decision + "'" : std::string("flag"))
@@ -340,6 +348,15 @@ std::string DescribePipelineJson(const LoadedModel& model) {
                   {"output_transform", OutputTransformName(ensemble.output_transform)}};
   }
   j["rules"] = p.post.rules.size();
+  if (!p.post.prediction_expression.empty()) j["prediction_expression"] = p.post.prediction_expression;
+  if (!p.post.outputs.empty()) {
+    j["outputs"] = nlohmann::json::array();
+    for (const DerivedOutput& output : p.post.outputs) {
+      nlohmann::json o = {{"name", output.name}, {"expression", output.expression}};
+      if (!output.categories.empty()) o["categories"] = output.categories;
+      j["outputs"].push_back(std::move(o));
+    }
+  }
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

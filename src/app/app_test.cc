@@ -115,5 +115,18 @@ TEST(AppTest, DescribeNamesEveryPart) {
   EXPECT_NE(DescribePipelineJson(*trees).find("\"type\": \"tree_ensemble\""), std::string::npos);
 }
 
+TEST(AppTest, DescribeListsThePredictionExpressionAndDerivedOutputs) {
+  Result<LoadedModel> model = LoadModelFile(Source("tests/golden/cases/pmml_output_transformed_value/model.pmml"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const std::string text = DescribePipeline(*model);
+  for (const char* part : {"  prediction: (floor(min(max(score, 300), 1500)) + ", "(score = the model's prediction)",
+                           "  output Monthly = (`Premium` / 12)\n", "  output Surcharge = (`Monthly` * 0.1)\n"}) {
+    EXPECT_NE(text.find(part), std::string::npos) << "missing: " << part << "\n" << text;
+  }
+  const std::string json = DescribePipelineJson(*model);
+  EXPECT_NE(json.find("\"name\": \"Flagged\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"prediction_expression\": "), std::string::npos) << json;
+}
+
 }  // namespace
 }  // namespace podium::app

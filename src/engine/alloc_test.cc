@@ -34,7 +34,8 @@ using ::podium::engine::testing::NodeSpec;
 using ::podium::engine::testing::NumberField;
 using ::podium::engine::testing::TreeOf;
 
-// Transforms, a derive expression, trees with a categorical split, and rules.
+// Transforms, a derive expression, trees with a categorical split, derived
+// outputs and rules reading them.
 Pipeline Busy(NumericPrecision precision) {
   Pipeline p;
   p.inputs = {NumberField("a"), NumberField("b"), CategoryField("color", {"red", "green", "blue"})};
@@ -56,8 +57,10 @@ Pipeline Busy(NumericPrecision precision) {
   p.model.task = Task::kClassification;
   p.model.classes = {"no", "yes"};
   p.model.body = e;
+  p.post.outputs = {{"band", "if probability_yes > 0.5 then 2 else 1"}, {"top", "band == 2 and ab > 0"}};
   p.post.rules = {BusinessRule{"hi", "score > 0.5", RuleAction::kAnnotate, "", "high"},
-                  BusinessRule{"red", "color == \"red\"", RuleAction::kOverride, "check", ""}};
+                  BusinessRule{"red", "color == \"red\"", RuleAction::kOverride, "check", ""},
+                  BusinessRule{"top", "top", RuleAction::kAnnotate, "", "top band"}};
   return p;
 }
 

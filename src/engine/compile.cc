@@ -28,6 +28,17 @@ class Compiler {
     plan_->task = p.model.task;
     plan_->num_outputs = ModelOutputCount(p.model);
     plan_->num_values = p.model.task == Task::kRegression ? 1 : static_cast<int>(p.model.classes.size());
+    plan_->num_derived = static_cast<int>(p.post.outputs.size());
+    if (plan_->num_derived > 0) {
+      plan_->value_slot = plan_->num_slots;
+      plan_->derived_slot = plan_->value_slot + plan_->num_values;
+      plan_->num_slots = plan_->derived_slot + plan_->num_derived;
+    }
+    if (!p.post.prediction_expression.empty()) {
+      plan_->can_explain = false;
+      plan_->explain_error = "post.prediction_expression replaces the model's prediction, so feature "
+                             "contributions would not add up to it";
+    }
     if (p.model.task == Task::kClustering) {
       plan_->can_explain = false;
       plan_->explain_error = "a clustering model has no reason codes: its outputs are distances to cluster "
@@ -60,8 +71,8 @@ class Compiler {
         CompileForest(ensemble, &plan_->forest64);
       }
     }
-    plan_->needs_slots = !p.transforms.empty() || !plan_->rules.empty() ||
-                         (plan_->is_glm && plan_->glm.offset_slot >= 0);
+    plan_->needs_slots = !p.transforms.empty() || !plan_->rules.empty() || plan_->prediction_program >= 0 ||
+                         !plan_->output_programs.empty() || (plan_->is_glm && plan_->glm.offset_slot >= 0);
     return std::move(plan_);
   }
 
@@ -111,19 +122,46 @@ class Compiler {
     return static_cast<int32_t>(columns_.index.find(column)->second);
   }
 
-  // Compiles an expression over the columns (and `score` for rules).
-  Result<int32_t> CompileExpression(const std::string& text, bool with_score) {
+  // What an expression sees besides the columns: nothing (derive
+  // transforms), or `score`, the first `outputs` derived outputs and, with
+  // `values`, the value columns (validate.h, PostColumnType).
+  struct Scope {
+    bool post = false;
+    bool values = false;
+    size_t outputs = 0;
+  };
+
+  // The slot of a post-processing name: `score`, a value column or one of
+  // the first `outputs` derived outputs.
+  std::optional<int> PostSlot(std::string_view name, const Scope& scope) const {
+    const Pipeline& p = plan_->pipeline;
+    if (name == "score") return plan_->score_slot;
+    for (size_t i = 0; i < scope.outputs; ++i) {
+      if (p.post.outputs[i].name == name) return plan_->derived_slot + static_cast<int>(i);
+    }
+    if (!scope.values) return std::nullopt;
+    const std::vector<std::string> values = ValueColumnNames(p);
+    for (size_t k = 0; k < values.size(); ++k) {
+      if (values[k] == name) return plan_->value_slot + static_cast<int>(k);
+    }
+    return std::nullopt;
+  }
+
+  // Compiles an expression over the columns and `scope`.
+  Result<int32_t> CompileExpression(const std::string& text, const Scope& scope) {
     ASSIGN_OR_RETURN(std::unique_ptr<expr::Node> ast, expr::Parse(text));
     auto column_type = [&](std::string_view name) -> std::optional<expr::Type> {
-      if (const ColumnInfo* info = columns_.Find(name)) return ExprTypeOf(info->type);
-      if (with_score && name == "score") return expr::Type::kNumber;
-      return std::nullopt;
+      if (!scope.post) {
+        if (const ColumnInfo* info = columns_.Find(name)) return ExprTypeOf(info->type);
+        return std::nullopt;
+      }
+      return PostColumnType(plan_->pipeline, columns_, derived_types_, scope.outputs, scope.values, name);
     };
     expr::SlotBinding binding;
     binding.slot = [&](std::string_view name) -> std::optional<int> {
       auto it = columns_.index.find(name);
       if (it != columns_.index.end()) return it->second;
-      if (with_score && name == "score") return plan_->score_slot;
+      if (scope.post) return PostSlot(name, scope);
       return std::nullopt;
     };
     binding.level_code = [&](std::string_view, std::string_view literal) -> std::optional<double> {
@@ -199,7 +237,7 @@ class Compiler {
       for (const std::string& level : t->levels) op.level_of_code.push_back(Code(level));
     } else if (const auto* t = std::get_if<DeriveTransform>(&transform)) {
       op.kind = OpKind::kDerive;
-      Result<int32_t> program = CompileExpression(t->expression, /*with_score=*/false);
+      Result<int32_t> program = CompileExpression(t->expression, Scope{});
       if (!program.ok()) return program.status().WithContext(op.where + ": expression");
       op.program = *program;
     }
@@ -211,10 +249,26 @@ class Compiler {
     const Pipeline& p = plan_->pipeline;
     plan_->threshold = p.post.threshold.value_or(0.5);
     plan_->decision_vocabulary = DecisionVocabulary(p);
+    if (!p.post.prediction_expression.empty()) {
+      Result<int32_t> program = CompileExpression(p.post.prediction_expression, Scope{.post = true});
+      if (!program.ok()) return program.status().WithContext("post.prediction_expression");
+      plan_->prediction_program = *program;
+    }
+    ASSIGN_OR_RETURN(derived_types_, DerivedOutputTypes(p, columns_));
+    for (size_t i = 0; i < p.post.outputs.size(); ++i) {
+      Result<int32_t> program =
+          CompileExpression(p.post.outputs[i].expression, Scope{.post = true, .values = true, .outputs = i});
+      if (!program.ok()) return program.status().WithContext("post.outputs[" + std::to_string(i) + "]");
+      plan_->output_programs.push_back(*program);
+      std::vector<double> codes;
+      for (const std::string& category : p.post.outputs[i].categories) codes.push_back(Code(category));
+      plan_->output_codes.push_back(std::move(codes));
+    }
+    const Scope rule_scope{.post = true, .values = false, .outputs = p.post.outputs.size()};
     for (size_t i = 0; i < p.post.rules.size(); ++i) {
       const BusinessRule& rule = p.post.rules[i];
       RulePlan compiled;
-      Result<int32_t> program = CompileExpression(rule.when, /*with_score=*/true);
+      Result<int32_t> program = CompileExpression(rule.when, rule_scope);
       if (!program.ok()) {
         return program.status().WithContext("post.rules[" + std::to_string(i) + "]: when");
       }
@@ -448,6 +502,7 @@ class Compiler {
 
   std::unique_ptr<Plan> plan_;
   PipelineColumns columns_;
+  std::vector<ColumnType> derived_types_;  // post.outputs
 };
 
 }  // namespace

@@ -523,6 +523,8 @@ int ScoringPlan::num_inputs() const { return plan_->num_inputs; }
 int ScoringPlan::num_values() const { return plan_->num_values; }
 const std::vector<std::string>& ScoringPlan::feature_names() const { return plan_->pipeline.features; }
 const std::vector<std::string>& ScoringPlan::classes() const { return plan_->pipeline.model.classes; }
+int ScoringPlan::num_derived() const { return plan_->num_derived; }
+
 const std::vector<std::string>& ScoringPlan::decision_vocabulary() const {
   return plan_->decision_vocabulary;
 }
@@ -580,13 +582,45 @@ std::unique_ptr<Scratch> ScoringPlan::NewScratch() const {
 
 namespace {
 
+// The derived outputs of one row into `derived` (num_derived), each also in
+// its slot for the outputs after it and the rules.
+void ComputeDerived(const Plan& plan, const double* values, double score, double* slots, double* derived) {
+  if (plan.num_derived == 0) return;
+  slots[plan.score_slot] = score;
+  std::copy(values, values + plan.num_values, slots + plan.value_slot);
+  for (size_t i = 0; i < plan.output_programs.size(); ++i) {
+    double value = plan.programs[static_cast<size_t>(plan.output_programs[i])].Eval(slots);
+    double slot = value;
+    const std::vector<double>& codes = plan.output_codes[i];
+    if (!codes.empty()) {
+      // A category output: the value is the category's position, its slot
+      // the category's level code; anything else is missing.
+      if (value >= 0 && value < static_cast<double>(codes.size()) && value == std::floor(value)) {
+        slot = codes[static_cast<size_t>(value)];
+      } else {
+        value = kNaN;
+        slot = kNaN;
+      }
+    }
+    slots[static_cast<size_t>(plan.derived_slot) + i] = slot;
+    derived[i] = value;
+  }
+}
+
 // Shared by ScoreRow and ScoreBatch: everything after the margins of one row.
-// Fills values (num_values), returns the label, sets *decision and s.fired.
+// Fills values (num_values) and derived (num_derived), returns the label, sets
+// *decision and s.fired.
 int32_t FinishRow(const Plan& plan, ScratchBuffers& s, const double* margins, double* slots,
-                  double* values, int32_t* decision) {
+                  double* values, double* derived, int32_t* decision) {
   ComputeValues(plan, margins, values);
+  if (plan.prediction_program >= 0) {
+    // post.prediction_expression sees the model's own prediction as `score`.
+    slots[plan.score_slot] = values[0];
+    values[0] = plan.programs[static_cast<size_t>(plan.prediction_program)].Eval(slots);
+  }
   double score = kNaN;
   const int32_t label = ComputeLabel(plan, values, &score);
+  ComputeDerived(plan, values, score, slots, derived);
   if (plan.rules.empty()) {
     s.fired.clear();
     *decision = label;
@@ -625,8 +659,9 @@ Status ScoreRowImpl(const Plan& plan, const double* inputs, ScratchBuffers& s, P
     RowMargins<T>(plan, s, tree_row, margins);
   }
   out->values.resize(static_cast<size_t>(plan.num_values));
+  out->derived.resize(static_cast<size_t>(plan.num_derived));
   if (out->fired_rules.capacity() < plan.rules.size()) out->fired_rules.reserve(plan.rules.size());
-  out->label = FinishRow(plan, s, margins, slots, out->values.data(), &out->decision);
+  out->label = FinishRow(plan, s, margins, slots, out->values.data(), out->derived.data(), &out->decision);
   out->fired_rules.assign(s.fired.begin(), s.fired.end());
   if (explain) {
     const size_t f = static_cast<size_t>(plan.num_features);
@@ -726,11 +761,14 @@ void ScoreBlock(const Plan& plan, const double* inputs, size_t first, size_t row
 
   // 3. Post-processing and explanations, row by row.
   const size_t nv = static_cast<size_t>(plan.num_values);
+  const size_t nd = static_cast<size_t>(plan.num_derived);
   for (size_t r = 0; r < rows; ++r) {
     const size_t row = first + r;
     double* values = out->values.data() + row * nv;
+    double* derived = out->derived.data() + row * nd;
     if (failed[r]) {
       std::fill(values, values + nv, kNaN);
+      std::fill(derived, derived + nd, kNaN);
       out->labels[row] = -1;
       out->decisions[row] = -1;
       out->fired_offsets[row + 1] = static_cast<uint32_t>(out->fired_rules.size());
@@ -740,7 +778,7 @@ void ScoreBlock(const Plan& plan, const double* inputs, size_t first, size_t row
     }
     double* slots = s.slots.data() + r * num_slots;
     int32_t decision = -1;
-    const int32_t label = FinishRow(plan, s, margins + r * k, slots, values, &decision);
+    const int32_t label = FinishRow(plan, s, margins + r * k, slots, values, derived, &decision);
     out->labels[row] = label;
     out->decisions[row] = decision;
     out->fired_rules.insert(out->fired_rules.end(), s.fired.begin(), s.fired.end());
@@ -764,7 +802,9 @@ void ScoringPlan::ScoreBatch(const double* encoded_inputs, size_t rows, Scratch&
   const size_t f = static_cast<size_t>(plan.num_features);
   out->rows = rows;
   out->num_values = plan.num_values;
+  out->num_derived = plan.num_derived;
   out->values.resize(rows * nv);
+  out->derived.resize(rows * static_cast<size_t>(plan.num_derived));
   out->labels.resize(rows);
   out->decisions.resize(rows);
   out->fired_offsets.resize(rows + 1);
@@ -778,6 +818,7 @@ void ScoringPlan::ScoreBatch(const double* encoded_inputs, size_t rows, Scratch&
   }
   if (explain && !plan.can_explain) {
     std::fill(out->values.begin(), out->values.end(), kNaN);
+    std::fill(out->derived.begin(), out->derived.end(), kNaN);
     std::fill(out->labels.begin(), out->labels.end(), -1);
     std::fill(out->decisions.begin(), out->decisions.end(), -1);
     std::fill(out->fired_offsets.begin(), out->fired_offsets.end(), 0);

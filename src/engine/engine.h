@@ -31,6 +31,12 @@
 //   * `score` in business rules is the model's primary output: p(classes[1])
 //     for a two-class model, the prediction for regression, the largest class
 //     probability for multiclass. A rule whose `when` is missing does not fire.
+//   * post.prediction_expression replaces a regression's prediction (its
+//     `score` is the model's own); derived outputs (post.outputs) are then
+//     evaluated in order, seeing `score`, the value columns and the outputs
+//     before them, and the rules see them. A category output holds its
+//     category's position (its slot, the category's level code); any other
+//     value is missing. A prediction_expression makes can_explain() false.
 //   * When the model's output is missing (a GLM with a missing feature), the
 //     label is -1 and `score` is missing; override rules may still decide.
 //   * Clustering: the centers are one contiguous row-major array; the values
@@ -102,6 +108,9 @@ struct BatchResult {
   size_t rows = 0;
   int num_values = 0;
   std::vector<double> values;       // rows x K, row-major (Prediction::values)
+  int num_derived = 0;
+  // rows x num_derived, row-major (Prediction::derived).
+  std::vector<double> derived;
   std::vector<int32_t> labels;      // rows (Prediction::label)
   std::vector<int32_t> decisions;   // rows (Prediction::decision)
   // The fired rules of row r are fired_rules[fired_offsets[r] ..
@@ -147,6 +156,8 @@ class ScoringPlan {
   // Values per row (Prediction::values): 1 for regression, else the number of
   // classes.
   int num_values() const;
+  // Derived outputs per row (Prediction::derived): post.outputs.size().
+  int num_derived() const;
   // The model's features (Pipeline::features); contributions follow them.
   const std::vector<std::string>& feature_names() const;
   // Model::classes (empty for regression).

@@ -3,7 +3,9 @@
 // read-only.
 //
 // Columns live in "slots": slot i < num_inputs is input field i, then one slot
-// per transform output column in definition order, then the rule `score`.
+// per transform output column in definition order, then the rule `score`;
+// with derived outputs, then one slot per value (Prediction::values) and one
+// per derived output.
 // Category columns hold level codes (Plan::level_codes).
 #ifndef PODIUM_ENGINE_PLAN_H_
 #define PODIUM_ENGINE_PLAN_H_
@@ -106,6 +108,9 @@ struct Plan {
   int num_inputs = 0;
   int num_slots = 0;         // including the score slot
   int score_slot = -1;
+  int value_slot = -1;       // the first value slot (derived outputs only)
+  int derived_slot = -1;     // the first derived output's slot
+  int num_derived = 0;       // post.outputs
   int num_features = 0;
   int num_values = 0;        // Prediction::values per row
   int num_outputs = 0;       // model outputs (margins) per row
@@ -148,6 +153,11 @@ struct Plan {
   double threshold = 0.5;
   std::vector<RulePlan> rules;
   std::vector<std::string> decision_vocabulary;
+  int32_t prediction_program = -1;     // post.prediction_expression, -1 when none
+  std::vector<int32_t> output_programs;  // one per post.outputs
+  // Per post.outputs: empty, or for a category output the level code of
+  // each category (what its slot holds for later outputs and rules).
+  std::vector<std::vector<double>> output_codes;
 };
 
 // Per-thread buffers, sized once for the plan.

@@ -664,6 +664,11 @@ class Importer {
   Status ReadTransformations(const pugi::xml_node& container);
   Status ReadTargets(const pugi::xml_node& model);
   Status CheckOutput(const pugi::xml_node& model);
+  // transformedValue and decision OutputFields as derived outputs (post.outputs).
+  Status AddDerivedOutputs(const std::vector<pugi::xml_node>& fields);
+  Result<DerivedOutput> LowerDecision(const pugi::xml_node& field, const Scope& scope);
+  Status AddDecisionCases(const pugi::xml_node& node, const Scope& scope, const std::vector<std::string>& decisions,
+                          const std::string& guard, std::vector<std::pair<std::string, std::string>>& cases);
   Status ReadClasses(const pugi::xml_node& model);
   Status LowerRegression(const pugi::xml_node& model);
   Status LowerTreeEnsemble(const pugi::xml_node& model);
@@ -716,6 +721,10 @@ class Importer {
   Scope scope_;
   Pipeline pipeline_;
   TargetInfo target_;
+  // Target min, max and castInteger of a regression (post.prediction_expression).
+  std::optional<double> target_min_;
+  std::optional<double> target_max_;
+  std::string cast_integer_;
   bool classification_ = false;
   pmml_internal::ModelBuilder build_{at_, scope_, pipeline_};
   friend class TreeLowering;
@@ -846,10 +855,26 @@ Status Importer::ReadTargets(const pugi::xml_node& model) {
   for (const pugi::xml_node& target : Children(targets, "Target")) {
     const std::string field = Attribute(target, "field").value_or(target_.name);
     if (field != target_.name) return at_.Unsupported(target, "a Target for a field other than the model's target");
-    if (Attribute(target, "min") || Attribute(target, "max")) return at_.Unsupported(target, "min/max clamping of the prediction");
+    // min, max and castInteger apply to regressions only (PMML 4.4, Targets):
+    // the prediction is clamped, then rescaled, then cast.
+    for (const char* bound : {"min", "max"}) {
+      const std::optional<std::string> text = Attribute(target, bound);
+      if (!text) continue;
+      if (classification_) return at_.Unsupported(target, std::string(bound) + " on a classifier's target");
+      const std::optional<double> value = ParseDouble(*text);
+      if (!value) return at_.Invalid(target, std::string(bound) + " is not a finite number");
+      (std::string_view(bound) == "min" ? target_min_ : target_max_) = *value;
+    }
+    if (target_min_ && target_max_ && *target_min_ > *target_max_) {
+      return at_.Invalid(target, "min " + pmml_internal::NumberLiteral(*target_min_) + " is above max " +
+                                     pmml_internal::NumberLiteral(*target_max_));
+    }
     if (const std::optional<std::string> cast = Attribute(target, "castInteger")) {
-      return at_.Unsupported(target, "castInteger " + QuoteString(*cast) +
-                                         " (the IR's model outputs are not rounded)");
+      if (classification_) return at_.Unsupported(target, "castInteger on a classifier's target");
+      if (*cast != "round" && *cast != "ceiling" && *cast != "floor") {
+        return at_.Invalid(target, "castInteger " + QuoteString(*cast) + " (expected round, ceiling or floor)");
+      }
+      cast_integer_ = *cast;
     }
     for (const pugi::xml_node& value : Children(target, "TargetValue")) {
       if (Attribute(value, "defaultValue") || Attribute(value, "priorProbability") || FirstChild(value, "Partition")) {
@@ -869,7 +894,13 @@ Status Importer::ReadTargets(const pugi::xml_node& model) {
       target_.rescaled = true;
     }
     if (target_.rescaled && classification_) return at_.Unsupported(target, "rescaling a classifier's output");
+    // Rescaling is folded into the model, so the model's prediction is
+    // already rescaled; clamping must come before it.
+    if (target_.rescaled && (target_min_ || target_max_)) {
+      return at_.Unsupported(target, "min/max together with rescaleFactor or rescaleConstant");
+    }
   }
+  pipeline_.post.prediction_expression = TargetPredictionExpression(target_min_, target_max_, cast_integer_);
   return Status::Ok();
 }
 
@@ -885,14 +916,22 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
   for (const std::string& c : classes) probabilities.push_back("probability_" + c);
   bool named_probability = false;
   std::vector<pugi::xml_node> reason_fields;
+  std::vector<pugi::xml_node> derived_fields;
   if (const pugi::xml_node output = FirstChild(model, "Output")) {
     for (const pugi::xml_node& field : Children(output, "OutputField")) {
       const std::string feature = Attribute(field, "feature").value_or("predictedValue");
       const std::optional<std::string> name = Attribute(field, "name");
       if (!name) return at_.Invalid(field, "missing attribute 'name'");
-      if (feature == "transformedValue" && classification_ && named_probability && FirstChild(field, "Apply")) {
+      // A text-valued transformedValue of a binary classifier is its
+      // decision threshold; numbers and booleans are derived outputs.
+      const bool text = Attribute(field, "dataType").value_or("string") == "string";
+      if (feature == "transformedValue" && text && classification_ && named_probability && FirstChild(field, "Apply")) {
         ASSIGN_OR_RETURN(pipeline_.post.threshold, ReadDecisionThreshold(field, probabilities));
         predicted = *name;
+        continue;
+      }
+      if (feature == "transformedValue" || feature == "decision") {
+        derived_fields.push_back(field);  // lowered after the loop, once the outputs are named
         continue;
       }
       if (FirstChild(field, "Apply") || FirstChild(field, "FieldRef") || FirstChild(field, "Constant")) {
@@ -929,6 +968,129 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
     if (named_probability) pipeline_.output_names.probabilities = std::move(probabilities);
   } else {
     pipeline_.output_names.value = predicted;
+  }
+  return AddDerivedOutputs(derived_fields);
+}
+
+// Each transformedValue OutputField becomes a derived output of the same
+// name. Its expression sees the fields, the model's value outputs under
+// their names (a regression's also under the target field's name) and the
+// transformedValue fields before it.
+Status Importer::AddDerivedOutputs(const std::vector<pugi::xml_node>& fields) {
+  if (fields.empty()) return Status::Ok();
+  Scope scope = scope_;
+  auto add = [&](const std::string& name, const std::string& column, expr::Type type) {
+    ScopeField field;
+    field.column = column;
+    field.type = type;
+    scope.fields.insert_or_assign(name, std::move(field));
+  };
+  const std::vector<std::string> values = ValueColumnNames(pipeline_);
+  for (const std::string& value : values) add(value, value, expr::Type::kNumber);
+  if (!classification_ && !target_.name.empty() && scope.Find(target_.name) == nullptr) {
+    add(target_.name, values[0], expr::Type::kNumber);
+  }
+  for (const pugi::xml_node& field : fields) {
+    const std::string name = *Attribute(field, "name");
+    if (Attribute(field, "feature") == "decision") {
+      ASSIGN_OR_RETURN(DerivedOutput decision, LowerDecision(field, scope));
+      ScopeField column;
+      column.column = name;
+      column.type = expr::Type::kString;
+      column.levels = decision.categories;
+      scope.fields.insert_or_assign(name, std::move(column));
+      pipeline_.post.outputs.push_back(std::move(decision));
+      continue;
+    }
+    const std::vector<pugi::xml_node> body = pmml_internal::ElementChildren(field);
+    if (body.size() != 1) return at_.Invalid(field, "a transformedValue OutputField needs one expression");
+    const std::string data_type = Attribute(field, "dataType").value_or("double");
+    if (data_type == "string") {
+      return at_.Unsupported(field, "a transformedValue OutputField of dataType string (derived outputs are "
+                                    "numbers or booleans)");
+    }
+    ASSIGN_OR_RETURN(pmml_internal::Lowered value, pmml_internal::LowerExpression(at_, scope, body[0]));
+    if (value.symbolic || value.type == expr::Type::kString) {
+      return at_.Unsupported(field, "a transformedValue OutputField that gives text (derived outputs are numbers "
+                                    "or booleans)");
+    }
+    if (data_type == "boolean" && value.type != expr::Type::kBoolean) {
+      return at_.Unsupported(field, "a boolean OutputField computed from a number");
+    }
+    if (data_type != "boolean" && value.type == expr::Type::kBoolean) {
+      return at_.Unsupported(field, "dataType " + QuoteString(data_type) + " over a boolean value");
+    }
+    if (data_type == "integer" && !value.integral) {
+      return at_.Unsupported(field, "dataType integer over a value that may have a fraction (PMML would convert it)");
+    }
+    pipeline_.post.outputs.push_back(DerivedOutput{name, value.text});
+    add(name, name, value.type);
+  }
+  return Status::Ok();
+}
+
+// A decision OutputField: its expression, a tree of `if`s whose leaves are
+// Constants, picks one of the Decisions (every value it can give is listed
+// there); the derived output's expression gives the picked value's position
+// in the list. PMML's `if` is missing when its condition is, so a case holds
+// only when every condition on its path is true; when none holds the
+// position is -1, which is missing.
+Result<DerivedOutput> Importer::LowerDecision(const pugi::xml_node& field, const Scope& scope) {
+  DerivedOutput output;
+  output.name = *Attribute(field, "name");
+  std::vector<pugi::xml_node> body;
+  for (const pugi::xml_node& child : pmml_internal::ElementChildren(field)) {
+    if (LocalName(child) != "Decisions") body.push_back(child);
+  }
+  if (body.size() != 1) return at_.Invalid(field, "a decision OutputField needs one expression");
+  const pugi::xml_node decisions = FirstChild(field, "Decisions");
+  if (!decisions) return at_.Invalid(field, "a decision OutputField needs its Decisions");
+  for (const pugi::xml_node& decision : Children(decisions, "Decision")) {
+    const std::optional<std::string> value = Attribute(decision, "value");
+    if (!value || value->empty()) return at_.Invalid(decision, "missing attribute 'value'");
+    if (std::find(output.categories.begin(), output.categories.end(), *value) != output.categories.end()) {
+      return at_.Invalid(decision, "the decision " + QuoteString(*value) + " is listed twice");
+    }
+    output.categories.push_back(*value);
+  }
+  if (output.categories.empty()) return at_.Invalid(decisions, "no Decision");
+  std::vector<std::pair<std::string, std::string>> cases;
+  RETURN_IF_ERROR(AddDecisionCases(body[0], scope, output.categories, "true", cases));
+  std::string position = "-1";
+  for (auto it = cases.rbegin(); it != cases.rend(); ++it) {
+    const size_t index = static_cast<size_t>(
+        std::find(output.categories.begin(), output.categories.end(), it->second) - output.categories.begin());
+    position = "(if " + it->first + " then " + std::to_string(index) + " else " + position + ")";
+  }
+  output.expression = std::move(position);
+  return output;
+}
+
+// Appends the (condition, value) cases of a decision expression under
+// `guard`, in order.
+Status Importer::AddDecisionCases(const pugi::xml_node& node, const Scope& scope,
+                                  const std::vector<std::string>& decisions, const std::string& guard,
+                                  std::vector<std::pair<std::string, std::string>>& cases) {
+  if (LocalName(node) == "Constant") {
+    const std::string value = node.child_value();
+    // Decisions list every value the decision can take.
+    if (std::find(decisions.begin(), decisions.end(), value) == decisions.end()) {
+      return at_.Invalid(node, "the decision " + QuoteString(value) + " is not in Decisions");
+    }
+    cases.emplace_back(guard, value);
+    return Status::Ok();
+  }
+  if (LocalName(node) != "Apply" || Attribute(node, "function") != "if") {
+    return at_.Unsupported(node, "a decision computed other than by 'if' over Constants");
+  }
+  const std::vector<pugi::xml_node> args = pmml_internal::ElementChildren(node);
+  if (args.size() != 2 && args.size() != 3) return at_.Invalid(node, "'if' takes 2 or 3 arguments");
+  ASSIGN_OR_RETURN(pmml_internal::Lowered condition, pmml_internal::LowerExpression(at_, scope, args[0]));
+  if (condition.type != expr::Type::kBoolean) return at_.Invalid(args[0], "the condition of 'if' is not a boolean");
+  const std::string c = "(" + condition.text + ")";
+  RETURN_IF_ERROR(AddDecisionCases(args[1], scope, decisions, "(" + guard + " and " + c + ")", cases));
+  if (args.size() == 3) {
+    RETURN_IF_ERROR(AddDecisionCases(args[2], scope, decisions, "(" + guard + " and not " + c + ")", cases));
   }
   return Status::Ok();
 }
@@ -2462,6 +2624,20 @@ Result<Pipeline> Importer::Run() {
 }
 
 }  // namespace
+
+std::string TargetPredictionExpression(std::optional<double> min, std::optional<double> max, std::string_view cast) {
+  std::string x = "score";
+  if (min) x = "max(" + x + ", " + pmml_internal::NumberLiteral(*min) + ")";
+  if (max) x = "min(" + x + ", " + pmml_internal::NumberLiteral(*max) + ")";
+  if (cast == "floor") return "floor(" + x + ")";
+  if (cast == "ceiling") return "ceil(" + x + ")";
+  if (cast == "round") {
+    // Halves toward +infinity, as the PMML built-in round; x - floor(x) is
+    // exact in doubles.
+    return "(floor(" + x + ") + (if " + x + " - floor(" + x + ") >= 0.5 then 1 else 0))";
+  }
+  return x == "score" ? std::string() : x;
+}
 
 bool LooksLikePmml(std::string_view text) {
   // Skip a byte order mark, the XML declaration, comments and white space;

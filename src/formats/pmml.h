@@ -59,6 +59,7 @@
 #define PODIUM_FORMATS_PMML_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -87,6 +88,13 @@ bool LooksLikePmml(std::string_view text);
 // passes ValidatePipeline. Pipeline::source records the provenance, e.g.
 // "pmml 4.4 RegressionModel (Application: KNIME 4.7)".
 Result<Pipeline> ImportPmml(std::string_view xml, const PmmlImportOptions& options);
+
+// The post.prediction_expression that a regression's Target min, max and
+// castInteger ("round", "ceiling" or "floor"; empty for none) become: the
+// prediction (`score`) clamped to [min, max], then cast to a whole number,
+// halves rounded toward +infinity. Empty when there is nothing to do. The
+// exporter recognises exactly these texts.
+std::string TargetPredictionExpression(std::optional<double> min, std::optional<double> max, std::string_view cast);
 
 }  // namespace podium
 

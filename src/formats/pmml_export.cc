@@ -17,6 +17,7 @@
 
 #include "data/number.h"
 #include "expr/expr.h"
+#include "formats/pmml.h"
 #include "pipeline/validate.h"
 
 namespace podium {
@@ -65,6 +66,9 @@ class Exporter {
   // target.
   Status WriteMiningSchema(pugi::xml_node model);
   void WriteOutput(pugi::xml_node model);
+  // post.prediction_expression as the Target's min, max and castInteger, and
+  // post.outputs as transformedValue OutputFields, in the top-level model.
+  Status WritePostProcessing(pugi::xml_node model);
   Status WriteTransform(pugi::xml_node dictionary, const Transform& transform);
   Status WriteExpression(pugi::xml_node parent, const expr::Node& node);
   pugi::xml_node DerivedField(pugi::xml_node dictionary, const std::string& name, expr::Type type);
@@ -326,6 +330,128 @@ void Exporter::WriteOutput(pugi::xml_node model) {
     Constant(branch, classes[1], "string");
     Constant(branch, classes[0], "string");
   }
+}
+
+// A Target's clamping and rounding, as formats/pmml.h spells them in a
+// prediction_expression.
+struct TargetSettings {
+  std::optional<double> min;
+  std::optional<double> max;
+  std::string cast;  // round, ceiling, floor or empty
+};
+
+// The Target settings whose TargetPredictionExpression is `text` (compared
+// as parsed trees), or kUnimplemented: no other prediction expression has a
+// PMML equivalent.
+Result<TargetSettings> MatchTarget(const std::string& text) {
+  using expr::NodeKind;
+  const Status refused = UnimplementedError(
+      "post.prediction_expression " + Quote(text) +
+      " has no PMML equivalent (a PMML Target can only clamp the prediction to [min, max] and round it)");
+  Result<std::unique_ptr<expr::Node>> ast = expr::Parse(text);
+  if (!ast.ok()) return refused;
+  const expr::Node* x = ast->get();
+  auto call = [](const expr::Node* node, std::string_view name, size_t arity) {
+    return node->kind == NodeKind::kCall && node->text == name && node->children.size() == arity;
+  };
+  TargetSettings target;
+  if (call(x, "floor", 1) || call(x, "ceil", 1)) {
+    target.cast = x->text == "floor" ? "floor" : "ceiling";
+    x = x->children[0].get();
+  } else if (x->kind == NodeKind::kBinary && x->op == expr::Op::kAdd && call(x->children[0].get(), "floor", 1)) {
+    target.cast = "round";  // checked in full below
+    x = x->children[0]->children[0].get();
+  }
+  if (call(x, "min", 2) && x->children[1]->kind == NodeKind::kNumber) {
+    target.max = x->children[1]->number;
+    x = x->children[0].get();
+  }
+  if (call(x, "max", 2) && x->children[1]->kind == NodeKind::kNumber) {
+    target.min = x->children[1]->number;
+    x = x->children[0].get();
+  }
+  if (x->kind != NodeKind::kColumn || x->text != "score") return refused;
+  Result<std::unique_ptr<expr::Node>> expected =
+      expr::Parse(TargetPredictionExpression(target.min, target.max, target.cast));
+  if (!expected.ok() || expr::ToString(**expected) != expr::ToString(**ast)) return refused;
+  return target;
+}
+
+// Replaces `score` in a derived output's expression by the output field that
+// holds the same value.
+void ReplaceScore(expr::Node& node, const std::string& field) {
+  if (node.kind == expr::NodeKind::kColumn && node.text == "score") node.text = field;
+  for (auto& child : node.children) ReplaceScore(*child, field);
+}
+
+Status Exporter::WritePostProcessing(pugi::xml_node model) {
+  const PostProcessing& post = p_.post;
+  if (post.outputs.empty() && post.prediction_expression.empty()) return Status::Ok();
+  if (p_.model.task == Task::kClustering) {
+    return UnimplementedError("post.outputs of a clustering model have no PMML equivalent here");
+  }
+  pugi::xml_node output = model.child("Output");
+  if (!output) return InternalError("the exported model has no Output element");
+  if (!post.prediction_expression.empty()) {
+    ASSIGN_OR_RETURN(const TargetSettings settings, MatchTarget(post.prediction_expression));
+    // An averaged ensemble's base score is already a Target rescaleConstant;
+    // PMML clamps before rescaling, so only the rounding can join it.
+    pugi::xml_node target = model.child("Targets").child("Target");
+    if (target && (settings.min || settings.max)) {
+      return UnimplementedError("post.prediction_expression clamps the prediction of an averaged tree ensemble "
+                                "with a base score (PMML clamps before the rescaling that adds the base score)");
+    }
+    if (!target) {
+      // PMML places Targets after Output (and the statistics, not written).
+      target = model.insert_child_after("Targets", output).append_child("Target");
+      target.append_attribute("field") = target_.c_str();
+    }
+    if (!settings.cast.empty()) target.append_attribute("castInteger") = settings.cast.c_str();
+    if (settings.min) target.append_attribute("min") = Number(*settings.min).c_str();
+    if (settings.max) target.append_attribute("max") = Number(*settings.max).c_str();
+  }
+  const std::vector<std::string> values = ValueColumnNames(p_);
+  std::map<std::string, expr::Type, std::less<>> visible;
+  for (const std::string& value : values) visible[value] = expr::Type::kNumber;
+  for (size_t i = 0; i < post.outputs.size(); ++i) {
+    const DerivedOutput& derived = post.outputs[i];
+    const std::string where = "post.outputs[" + std::to_string(i) + "] (" + derived.name + ")";
+    RETURN_IF_ERROR(CheckText("output", derived.name));
+    if (!derived.categories.empty()) {
+      // PMML's decision is a text-valued expression; the IR's is a position.
+      return UnimplementedError(where + ": a category output has no PMML equivalent here");
+    }
+    if (columns_.count(derived.name) != 0) {
+      return UnimplementedError(where + ": the name of an input or derived column, and PMML field names are unique");
+    }
+    Result<std::unique_ptr<expr::Node>> ast = expr::Parse(derived.expression);
+    if (!ast.ok()) return ast.status().WithContext(where);
+    const std::vector<std::string> read = expr::ReferencedColumns(**ast);
+    if (std::find(read.begin(), read.end(), "score") != read.end()) {
+      // `score` is the prediction or p(classes[1]); a multiclass score (the
+      // largest probability) has no output field of its own.
+      if (p_.model.task == Task::kClassification && values.size() != 2) {
+        return UnimplementedError(where + ": reads `score`, a multiclass model's largest probability, which has "
+                                          "no PMML output field");
+      }
+      ReplaceScore(**ast, values.size() == 2 ? values[1] : values[0]);
+    }
+    Result<expr::Type> type = expr::TypeCheck(**ast, [&](std::string_view name) -> std::optional<expr::Type> {
+      if (const auto it = columns_.find(name); it != columns_.end()) return it->second.type;
+      if (const auto it = visible.find(name); it != visible.end()) return it->second;
+      return std::nullopt;
+    });
+    if (!type.ok()) return type.status().WithContext(where);
+    pugi::xml_node field = output.append_child("OutputField");
+    field.append_attribute("name") = derived.name.c_str();
+    const bool boolean = *type == expr::Type::kBoolean;
+    field.append_attribute("optype") = boolean ? "categorical" : "continuous";
+    field.append_attribute("dataType") = boolean ? "boolean" : "double";
+    field.append_attribute("feature") = "transformedValue";
+    RETURN_IF_ERROR(WriteExpression(field, **ast).WithContext(where));
+    visible[derived.name] = *type;
+  }
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------------------------
@@ -1209,7 +1335,10 @@ const char* PmmlCompareName(CompareFunction compare) {
 
 void NumberArray(pugi::xml_node parent, std::vector<double>::const_iterator first, size_t n) {
   std::string text;
-  for (size_t i = 0; i < n; ++i) text += (i ? " " : "") + Number(*(first + static_cast<ptrdiff_t>(i)));
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) text += ' ';
+    text += Number(*(first + static_cast<ptrdiff_t>(i)));
+  }
   pugi::xml_node array = parent.append_child("Array");
   array.append_attribute("n") = std::to_string(n).c_str();
   array.append_attribute("type") = "real";
@@ -1318,6 +1447,7 @@ Result<std::string> Exporter::Run() {
   } else {
     RETURN_IF_ERROR(WriteEnsemble(root, std::get<TreeEnsembleModel>(p_.model.body)));
   }
+  RETURN_IF_ERROR(WritePostProcessing(root.last_child()));
   std::ostringstream out;
   document.save(out, "  ", pugi::format_indent, pugi::encoding_utf8);
   return out.str();

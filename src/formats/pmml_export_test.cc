@@ -490,6 +490,43 @@ TEST(PmmlExport, RefusesWhatPmmlCannotExpress) {
   ExpectRefused(named, StatusCode::kUnimplemented, "output_names.reasons");
 }
 
+// Derived outputs become transformedValue OutputFields (`score` spelled as
+// the output field holding it) and a Target's clamping and rounding come
+// back as the same prediction expression; other prediction expressions are
+// refused.
+TEST(PmmlExport, DerivedOutputsAndTargetRoundTrip) {
+  Pipeline pipeline = Regression({NumberField("x")}, {}, "x");
+  pipeline.post.prediction_expression = TargetPredictionExpression(-2, 50, "round");
+  pipeline.post.outputs = {{"half", "score / 2"},
+                           {"big", "half > 1 and x < 90"},
+                           {"band", "if prediction >= 10 then 2 else min(half, 1)"}};
+  Result<std::string> document = ExportPmml(pipeline, PmmlExportOptions{});
+  ASSERT_TRUE(document.ok()) << document.status().ToString();
+  EXPECT_NE(document->find("castInteger=\"round\" min=\"-2\" max=\"50\""), std::string::npos)
+      << *document;
+  EXPECT_NE(document->find("name=\"big\" optype=\"categorical\" dataType=\"boolean\" feature=\"transformedValue\""),
+            std::string::npos)
+      << *document;
+  const Pipeline back = RoundTrip(pipeline);
+  EXPECT_EQ(back.post.prediction_expression, pipeline.post.prediction_expression);
+  ASSERT_EQ(back.post.outputs.size(), 3u);
+  for (const std::string x : {"-10", "-2.5", "0.5", "1.5", "2.5", "3", "19.5", "60", "100"}) {
+    SCOPED_TRACE("x = " + x);
+    const Result<Prediction> expected = reference::ScoreRow(pipeline, {RawValue::Text(x)});
+    const Result<Prediction> actual = reference::ScoreRow(back, {RawValue::Text(x)});
+    ASSERT_TRUE(expected.ok() && actual.ok());
+    EXPECT_PRED2(SameBits, actual->values[0], expected->values[0]);
+    ASSERT_EQ(actual->derived.size(), 3u);
+    for (size_t k = 0; k < 3; ++k) EXPECT_PRED2(SameBits, actual->derived[k], expected->derived[k]) << k;
+  }
+  Pipeline other = Regression({NumberField("x")}, {}, "x");
+  other.post.prediction_expression = "score * 2";
+  ExpectRefused(other, StatusCode::kUnimplemented,
+                "post.prediction_expression 'score * 2' has no PMML equivalent (a PMML Target can only clamp");
+  other.post.prediction_expression = "floor(max(score, x))";
+  ExpectRefused(other, StatusCode::kUnimplemented, "post.prediction_expression 'floor(max(score, x))'");
+}
+
 // The importer's side of the round trip refuses what the exporter never
 // writes rather than guessing.
 TEST(PmmlExport, ImporterRefusesOtherChainsAndFloatModels) {
@@ -545,7 +582,10 @@ TEST(PmmlExport, ImporterRefusesOtherChainsAndFloatModels) {
 TEST(PmmlExport, ClusteringModelIsWrittenMeasureForMeasure) {
   Pipeline p;
   p.name = "segments";
-  p.inputs = {{.name = "x"}, {.name = "y"}, {.name = "flag", .type = FieldType::kBoolean}};
+  InputField flag;
+  flag.name = "flag";
+  flag.type = FieldType::kBoolean;
+  p.inputs = {{.name = "x"}, {.name = "y"}, flag};
   p.transforms = {StandardizeTransform{.input = "y", .output = "y_std", .mean = 1, .scale = 2}};
   p.features = {"x", "y_std"};
   ClusteringModel m;

@@ -369,7 +369,9 @@ TEST(PmmlSegmentation, LargeAndDeepTrees) {
   Result<Pipeline> pipeline = Import(Mining("regression", "max", {Segment("<True/>", large)}));
   ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
   for (const Transform& transform : pipeline->transforms) {
-    if (const auto* derive = std::get_if<DeriveTransform>(&transform)) EXPECT_LT(derive->expression.size(), 65536u);
+    if (const auto* derive = std::get_if<DeriveTransform>(&transform)) {
+      EXPECT_LT(derive->expression.size(), 65536u);
+    }
   }
   EXPECT_DOUBLE_EQ(ScoreValue(*pipeline, {{"x", "0.5"}}), 0.0);
   EXPECT_DOUBLE_EQ(ScoreValue(*pipeline, {{"x", "1234.5"}}), 1234.0);

@@ -315,8 +315,14 @@ TEST(PmmlSchema, TargetsAndOutputs) {
            "<MiningSchema><MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>\n" +
            extra + "<RegressionTable intercept=\"0\"/></RegressionModel>\n";
   };
-  ExpectError(Import(Doc(fields, model("<Targets><Target field=\"y\" castInteger=\"round\"/></Targets>\n"))),
-              StatusCode::kUnimplemented, "<Target> (line 10): castInteger 'round'");
+  ExpectError(Import(Doc(fields, model("<Targets><Target field=\"y\" castInteger=\"trunc\"/></Targets>\n"))),
+              StatusCode::kInvalidArgument, "<Target> (line 10): castInteger 'trunc' (expected round, ceiling or floor)");
+  ExpectError(Import(Doc(fields, model("<Targets><Target field=\"y\" min=\"5\" max=\"1\"/></Targets>\n"))),
+              StatusCode::kInvalidArgument, "<Target> (line 10): min 5 is above max 1");
+  ExpectError(Import(Doc(fields, model("<Targets><Target field=\"y\" min=\"1\" rescaleFactor=\"2\"/></Targets>\n"))),
+              StatusCode::kUnimplemented, "<Target> (line 10): min/max together with rescaleFactor or rescaleConstant");
+  ExpectError(Import(Doc(fields, model("<Output><OutputField name=\"d\" feature=\"decision\"/></Output>\n"))),
+              StatusCode::kInvalidArgument, "<OutputField> (line 10): a decision OutputField needs one expression");
   ExpectError(Import(Doc(fields, model("<Output><OutputField name=\"r\" feature=\"residual\"/></Output>\n"))),
               StatusCode::kUnimplemented, "<OutputField> (line 10): output feature 'residual'");
   Result<Pipeline> named = Import(Doc(fields, model("<Output><OutputField name=\"y_hat\" feature=\"predictedValue\"/></Output>\n")));
@@ -326,6 +332,111 @@ TEST(PmmlSchema, TargetsAndOutputs) {
   Result<Pipeline> plain = Import(Doc(fields, model("")));
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_EQ(ValueColumnNames(*plain), (std::vector<std::string>{"y"}));
+  EXPECT_TRUE(plain->post.prediction_expression.empty());
+  EXPECT_TRUE(plain->post.outputs.empty());
+}
+
+TEST(PmmlSchema, TargetClampingAndRoundingBecomeThePredictionExpression) {
+  EXPECT_EQ(TargetPredictionExpression(std::nullopt, std::nullopt, ""), "");
+  EXPECT_EQ(TargetPredictionExpression(-1.5, std::nullopt, ""), "max(score, (-1.5))");
+  EXPECT_EQ(TargetPredictionExpression(std::nullopt, 10, "floor"), "floor(min(score, 10))");
+  EXPECT_EQ(TargetPredictionExpression(0, 10, "ceiling"), "ceil(min(max(score, 0), 10))");
+  EXPECT_EQ(TargetPredictionExpression(std::nullopt, std::nullopt, "round"),
+            "(floor(score) + (if score - floor(score) >= 0.5 then 1 else 0))");
+  const std::string fields =
+      "<DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>\n"
+      "<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/>\n";
+  const std::string model =
+      "<RegressionModel functionName=\"regression\">\n"
+      "<MiningSchema><MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>\n"
+      "<Targets><Target field=\"y\" min=\"0\" max=\"10\" castInteger=\"floor\" rescaleConstant=\"1\"/></Targets>\n"
+      "<RegressionTable intercept=\"0\"><NumericPredictor name=\"x\" coefficient=\"1\"/></RegressionTable>\n"
+      "</RegressionModel>\n";
+  // min/max and rescaling together are refused (rescaling is folded into the
+  // model, and PMML clamps before it); castInteger alone goes with rescaling.
+  ExpectError(Import(Doc(fields, model)), StatusCode::kUnimplemented, "min/max together with rescaleFactor");
+  std::string cast_only = model;
+  cast_only.replace(cast_only.find(" min=\"0\" max=\"10\""), std::string(" min=\"0\" max=\"10\"").size(), "");
+  Result<Pipeline> pipeline = Import(Doc(fields, cast_only));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  EXPECT_EQ(pipeline->post.prediction_expression, "floor(score)");
+  // x = 2.5: rescaled 3.5, floored 3.
+  Result<Prediction> scored = reference::ScoreRow(*pipeline, {RawValue::Number(2.5)});
+  ASSERT_TRUE(scored.ok()) << scored.status().ToString();
+  EXPECT_EQ(scored->values, std::vector<double>{3.0});
+}
+
+TEST(PmmlSchema, TransformedValueOutputFieldsBecomeDerivedOutputs) {
+  const std::string fields =
+      "<DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>\n"
+      "<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/>\n";
+  auto model = [](const std::string& output) {
+    return "<RegressionModel functionName=\"regression\">\n"
+           "<MiningSchema><MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>\n"
+           "<Output>\n" +
+           output +
+           "</Output>\n"
+           "<RegressionTable intercept=\"1\"><NumericPredictor name=\"x\" coefficient=\"2\"/></RegressionTable>\n"
+           "</RegressionModel>\n";
+  };
+  const std::string outputs =
+      "<OutputField name=\"y_hat\" feature=\"predictedValue\" dataType=\"double\"/>\n"
+      "<OutputField name=\"twice\" feature=\"transformedValue\" dataType=\"double\">"
+      "<Apply function=\"*\"><FieldRef field=\"y_hat\"/><Constant>2</Constant></Apply></OutputField>\n"
+      "<OutputField name=\"big\" feature=\"transformedValue\" dataType=\"boolean\">"
+      "<Apply function=\"greaterThan\"><FieldRef field=\"twice\"/><FieldRef field=\"y\"/></Apply></OutputField>\n";
+  Result<Pipeline> pipeline = Import(Doc(fields, model(outputs)));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  ASSERT_EQ(pipeline->post.outputs.size(), 2u);
+  EXPECT_EQ(pipeline->post.outputs[0].name, "twice");
+  EXPECT_EQ(pipeline->post.outputs[1].name, "big");
+  // x = 3: y_hat = 7, twice = 14, big: 14 > y (the target's name is the
+  // predicted value, 7).
+  Result<Prediction> scored = reference::ScoreRow(*pipeline, {RawValue::Number(3)});
+  ASSERT_TRUE(scored.ok()) << scored.status().ToString();
+  EXPECT_EQ(scored->derived, (std::vector<double>{14.0, 1.0}));
+
+  const std::string later =
+      "<OutputField name=\"a\" feature=\"transformedValue\" dataType=\"double\"><FieldRef field=\"b\"/></OutputField>\n"
+      "<OutputField name=\"b\" feature=\"transformedValue\" dataType=\"double\"><Constant>1</Constant></OutputField>\n";
+  ExpectError(Import(Doc(fields, model(later))), StatusCode::kInvalidArgument, "<FieldRef> (line 11)");
+  ExpectError(Import(Doc(fields, model("<OutputField name=\"t\" feature=\"transformedValue\" dataType=\"string\">"
+                                       "<Constant>a</Constant></OutputField>\n"))),
+              StatusCode::kUnimplemented, "<OutputField> (line 11): a transformedValue OutputField of dataType string");
+  ExpectError(Import(Doc(fields, model("<OutputField name=\"t\" feature=\"transformedValue\" dataType=\"integer\">"
+                                       "<Apply function=\"/\"><FieldRef field=\"x\"/><Constant>2</Constant></Apply>"
+                                       "</OutputField>\n"))),
+              StatusCode::kUnimplemented, "dataType integer over a value that may have a fraction");
+  ExpectError(Import(Doc(fields, model("<OutputField name=\"t\" feature=\"transformedValue\"/>\n"))),
+              StatusCode::kInvalidArgument, "<OutputField> (line 11): a transformedValue OutputField needs one expression");
+
+  // decision: an if tree of Constants, each one of the Decisions.
+  auto decision = [](const std::string& body, const std::string& decisions) {
+    return "<OutputField name=\"act\" feature=\"decision\" dataType=\"string\">" + decisions + body +
+           "</OutputField>\n";
+  };
+  const std::string listed = "<Decisions><Decision value=\"go\"/><Decision value=\"stop\"/></Decisions>";
+  const std::string tree =
+      "<Apply function=\"if\"><Apply function=\"greaterThan\"><FieldRef field=\"x\"/><Constant>1</Constant></Apply>"
+      "<Constant>stop</Constant><Constant>go</Constant></Apply>";
+  Result<Pipeline> decided = Import(Doc(fields, model(decision(tree, listed))));
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  ASSERT_EQ(decided->post.outputs.size(), 1u);
+  EXPECT_EQ(decided->post.outputs[0].categories, (std::vector<std::string>{"go", "stop"}));
+  for (const auto& [x, position] : std::vector<std::pair<double, double>>{{0.5, 0.0}, {2.0, 1.0}}) {
+    Result<Prediction> scored = reference::ScoreRow(*decided, {RawValue::Number(x)});
+    ASSERT_TRUE(scored.ok()) << scored.status().ToString();
+    EXPECT_EQ(scored->derived, std::vector<double>{position}) << "x = " << x;
+  }
+  Result<Prediction> missing = reference::ScoreRow(*decided, {RawValue::Missing()});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(std::isnan(missing->derived[0])) << "PMML's if is missing when its condition is";
+  ExpectError(Import(Doc(fields, model(decision(tree, "<Decisions><Decision value=\"go\"/></Decisions>")))),
+              StatusCode::kInvalidArgument, "<Constant> (line 11): the decision 'stop' is not in Decisions");
+  ExpectError(Import(Doc(fields, model(decision(tree, "")))), StatusCode::kInvalidArgument,
+              "<OutputField> (line 11): a decision OutputField needs its Decisions");
+  ExpectError(Import(Doc(fields, model(decision("<FieldRef field=\"x\"/>", listed)))), StatusCode::kUnimplemented,
+              "<FieldRef> (line 11): a decision computed other than by 'if' over Constants");
 }
 
 // ---------------------------------------------------------------------------

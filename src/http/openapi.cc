@@ -71,6 +71,11 @@ std::string OpenApiDocument(const std::string& model, int64_t version, const eng
   json row_properties = json::object();
   for (const std::string& name : layout.value_names) row_properties[name] = {{"type", "number"}, {"nullable", true}};
   if (layout.label) row_properties[layout.label_name] = {{"type", "string"}, {"enum", plan.classes()}};
+  for (const DerivedOutput& output : plan.pipeline().post.outputs) {
+    row_properties[output.name] = output.categories.empty()
+                                      ? json{{"type", "number"}, {"nullable", true}}
+                                      : json{{"type", "string"}, {"enum", output.categories}, {"nullable", true}};
+  }
   if (layout.decision || layout.label) {
     row_properties["decision"] = {{"type", "string"}, {"enum", plan.decision_vocabulary()}};
   }

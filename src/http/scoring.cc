@@ -436,6 +436,7 @@ OutputLayout LayoutOf(const engine::ScoringPlan& plan) {
   layout.value_names = ValueColumnNames(pipeline);
   layout.label = pipeline.model.task != Task::kRegression;
   layout.label_name = LabelColumnName(pipeline);
+  for (const DerivedOutput& output : pipeline.post.outputs) layout.derived_names.push_back(output.name);
   for (const BusinessRule& rule : pipeline.post.rules) {
     layout.decision |= rule.action == RuleAction::kOverride;
     layout.flags |= rule.action == RuleAction::kAnnotate;
@@ -449,6 +450,11 @@ ApiResult<engine::BatchResult> ScoreTable(const serving::ServedVersion& version,
   if (explain && plan.pipeline().model.task == Task::kClustering) {
     return Error<engine::BatchResult>(412, "a clustering model has no reason codes (its outputs are the distances "
                                            "to the cluster centers, not a score made of feature contributions)");
+  }
+  if (explain && !plan.pipeline().post.prediction_expression.empty()) {
+    return Error<engine::BatchResult>(412, "this model cannot explain its scores (post.prediction_expression "
+                                           "replaces the model's prediction, so feature contributions would not "
+                                           "add up to it)");
   }
   if (explain && !plan.can_explain()) {
     return Error<engine::BatchResult>(412, "this model cannot explain its scores (its trees have no node cover)");
@@ -501,6 +507,18 @@ void WriteNativeRows(const engine::ScoringPlan& plan, const engine::BatchResult&
       out->Key(layout.label_name);
       label >= 0 ? out->String(plan.classes()[label]) : out->Null();
     }
+    const size_t nd = layout.derived_names.size();
+    for (size_t j = 0; j < nd; ++j) {
+      const double value = result.derived[r * nd + j];
+      const std::vector<std::string>& categories = pipeline.post.outputs[j].categories;
+      out->Key(layout.derived_names[j]);
+      if (categories.empty()) {
+        out->Number(value);
+      } else {
+        // A category output holds its category's position (NaN: missing).
+        std::isnan(value) ? out->Null() : out->String(categories[static_cast<size_t>(value)]);
+      }
+    }
     const int32_t decision = result.decisions[r];
     if (layout.decision || layout.label) {
       out->Key("decision");
@@ -538,6 +556,7 @@ void WriteNativeRows(const engine::ScoringPlan& plan, const engine::BatchResult&
 std::vector<std::string> OipOutputNames(const OutputLayout& layout) {
   std::vector<std::string> names = layout.value_names;
   if (layout.label) names.push_back(layout.label_name);
+  names.insert(names.end(), layout.derived_names.begin(), layout.derived_names.end());
   if (layout.decision || layout.label) names.push_back("decision");
   if (layout.flags) names.push_back("flags");
   return names;
@@ -583,6 +602,22 @@ void WriteOipOutputs(const engine::ScoringPlan& plan, const engine::BatchResult&
       begin(name, "BYTES");
       for (size_t r = 0; r < n; ++r) {
         out->String(result.labels[r] >= 0 ? std::string_view(plan.classes()[result.labels[r]]) : std::string_view());
+      }
+      return end();
+    }
+    const size_t nd = layout.derived_names.size();
+    const size_t first_derived = k + (layout.label ? 1 : 0);
+    if (index >= first_derived && index < first_derived + nd) {
+      const size_t j = index - first_derived;
+      const std::vector<std::string>& categories = pipeline.post.outputs[j].categories;
+      begin(name, categories.empty() ? "FP64" : "BYTES");
+      for (size_t r = 0; r < n; ++r) {
+        const double value = result.derived[r * nd + j];
+        if (categories.empty()) {
+          out->Number(value);
+        } else {
+          out->String(std::isnan(value) ? std::string_view() : std::string_view(categories[static_cast<size_t>(value)]));
+        }
       }
       return end();
     }

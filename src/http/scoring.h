@@ -62,6 +62,7 @@ struct OutputLayout {
   std::vector<std::string> value_names;  // the pipeline's ValueColumnNames
   bool label = false;
   std::string label_name;  // the pipeline's LabelColumnName
+  std::vector<std::string> derived_names;  // post.outputs, after the label
   bool decision = false;
   bool flags = false;
 };

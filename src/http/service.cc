@@ -407,6 +407,9 @@ HttpResponse Service::ModelMetadata(const Route& route) {
     outputs.push_back({{"name", name}, {"datatype", "FP64"}, {"shape", {-1}}});
   }
   if (layout.label) outputs.push_back({{"name", layout.label_name}, {"datatype", "BYTES"}, {"shape", {-1}}});
+  for (const DerivedOutput& output : plan.pipeline().post.outputs) {
+    outputs.push_back({{"name", output.name}, {"datatype", output.categories.empty() ? "FP64" : "BYTES"}, {"shape", {-1}}});
+  }
   if (layout.decision || layout.label) outputs.push_back({{"name", "decision"}, {"datatype", "BYTES"}, {"shape", {-1}}});
   if (layout.flags) outputs.push_back({{"name", "flags"}, {"datatype", "BYTES"}, {"shape", {-1}}});
   json versions = json::array({std::to_string(entry->champion->version())});

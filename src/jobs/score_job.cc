@@ -54,6 +54,7 @@ struct Layout {
   std::vector<std::string> value_names;   // prediction or probability_<class>, or the source's names
   std::string label_name;                 // label, or the source's name
   bool label = false;
+  std::vector<std::string> derived_names;  // post.outputs, after the label
   bool decision = false;
   bool flags = false;
   int reasons = 0;
@@ -139,11 +140,19 @@ Result<Layout> MakeLayout(const engine::ScoringPlan& plan, const ScoreFileOption
     return FailedPreconditionError("--reasons: a clustering model has no reason codes (its outputs are the "
                                    "distances to the cluster centers, not a score made of feature contributions)");
   }
+  if (layout.reasons > 0 && !pipeline.post.prediction_expression.empty()) {
+    return FailedPreconditionError("--reasons: this model cannot be explained (post.prediction_expression replaces "
+                                   "the model's prediction, so feature contributions would not add up to it)");
+  }
   if (layout.reasons > 0 && !plan.can_explain()) {
     return FailedPreconditionError("--reasons: this model cannot be explained (its trees have no node cover)");
   }
   layout.output_names = layout.value_names;
   if (layout.label) layout.output_names.push_back(layout.label_name);
+  for (const DerivedOutput& output : pipeline.post.outputs) {
+    layout.derived_names.push_back(output.name);
+    layout.output_names.push_back(output.name);
+  }
   if (layout.decision) layout.output_names.push_back("decision");
   if (layout.flags) layout.output_names.push_back("flags");
   for (int i = 1; i <= layout.reasons; ++i) {
@@ -556,6 +565,18 @@ class ChunkScorer {
     }
     for (int j = 0; j < k; ++j) sink.AddNumber(layout_.value_names[static_cast<size_t>(j)], values[j]);
     if (layout_.label) AddOptionalText(sink, layout_.label_name, label, plan_.classes());
+    const auto& outputs = plan_.pipeline().post.outputs;
+    const size_t nd = layout_.derived_names.size();
+    for (size_t j = 0; j < nd; ++j) {
+      const double value = batch_.derived[r * nd + j];
+      if (outputs[j].categories.empty()) {
+        sink.AddNumber(layout_.derived_names[j], value);
+      } else {
+        // A category output holds its category's position (NaN: missing).
+        AddOptionalText(sink, layout_.derived_names[j], std::isnan(value) ? -1 : static_cast<int32_t>(value),
+                        outputs[j].categories);
+      }
+    }
     if (layout_.decision) AddOptionalText(sink, "decision", decision, plan_.decision_vocabulary());
     if (layout_.flags) {
       flags_.clear();

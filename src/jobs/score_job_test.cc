@@ -106,6 +106,77 @@ TEST_F(ScoreJobTest, OutputsTakeTheNamesTheSourceGave) {
   EXPECT_EQ(lines[1], "1,2,a,0.5,0.5,yes,yes,");
 }
 
+// Derived outputs: one column each after the model's columns, before the
+// decision; booleans as 1/0, missing as an empty cell (NDJSON: null).
+TEST_F(ScoreJobTest, DerivedOutputsFollowTheModelsColumns) {
+  Pipeline derived = TestPipeline();
+  derived.post.outputs = {{"odds", "probability_yes / probability_no"}, {"hot", "odds > 1"}};
+  derived.post.rules.push_back({"hot", "hot", RuleAction::kAnnotate, "", "hot"});
+  Result<std::shared_ptr<const engine::ScoringPlan>> plan = engine::ScoringPlan::Compile(derived);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Write("in.csv", "x,c\n2,a\n4,a\n,a\n");
+  ASSERT_TRUE(ScoreFile(**plan, Options("in.csv", "out.csv")).ok());
+  const std::vector<std::string> lines = Lines(Read("out.csv"));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "x,c,probability_no,probability_yes,label,odds,hot,decision,flags");
+  EXPECT_EQ(lines[1], "2,a,0.5,0.5,yes,1,0,yes,");
+  // x = 4: odds = p / (1 - p) = e (to rounding), hot, so flagged.
+  EXPECT_NE(lines[2].find(",yes,2.71828182845904"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[2].find(",1,yes,hot"), std::string::npos) << lines[2];
+  EXPECT_EQ(lines[3], ",a,,,,,,,");
+  ScoreFileOptions ndjson = Options("in.csv", "out.ndjson");
+  ndjson.output_format = DataFormat::kNdjson;
+  ASSERT_TRUE(ScoreFile(**plan, ndjson).ok());
+  const std::vector<std::string> objects = Lines(Read("out.ndjson"));
+  ASSERT_EQ(objects.size(), 3u);
+  EXPECT_NE(objects[0].find("\"label\":\"yes\",\"odds\":1,\"hot\":0,\"decision\":\"yes\""), std::string::npos)
+      << objects[0];
+  EXPECT_NE(objects[2].find("\"odds\":null,\"hot\":null"), std::string::npos) << objects[2];
+}
+
+// A category output is written as its category's text, missing as empty.
+TEST_F(ScoreJobTest, CategoryOutputsAreWrittenAsText) {
+  Pipeline derived = TestPipeline();
+  derived.post.outputs = {{"tier", "if x > 10 then 1 else if x >= 0 then 0 else 5", {"low", "high"}}};
+  Result<std::shared_ptr<const engine::ScoringPlan>> plan = engine::ScoringPlan::Compile(derived);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Write("in.csv", "x,c\n2,a\n20,a\n-1,a\n");
+  ASSERT_TRUE(ScoreFile(**plan, Options("in.csv", "out.csv")).ok());
+  const std::vector<std::string> lines = Lines(Read("out.csv"));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "x,c,probability_no,probability_yes,label,tier,decision,flags");
+  EXPECT_NE(lines[1].find(",low,"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find(",yes,high,yes,"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find(",no,,no,negative x"), std::string::npos) << lines[3];
+}
+
+// A replaced prediction cannot be explained: --reasons is refused, saying why.
+TEST_F(ScoreJobTest, PredictionExpressionRefusesReasonCodes) {
+  Pipeline clamped;
+  InputField x;
+  x.name = "x";
+  clamped.inputs = {x};
+  clamped.features = {"x"};
+  GlmModel glm;
+  glm.intercepts = {0.0};
+  glm.coefficients = {1.0};
+  clamped.model.body = glm;
+  clamped.post.prediction_expression = "max(score, 0)";
+  Result<std::shared_ptr<const engine::ScoringPlan>> plan = engine::ScoringPlan::Compile(clamped);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Write("in.csv", "x\n-2\n3\n");
+  ASSERT_TRUE(ScoreFile(**plan, Options("in.csv", "out.csv")).ok());
+  EXPECT_EQ(Lines(Read("out.csv")), (std::vector<std::string>{"x,prediction", "-2,0", "3,3"}));
+  ScoreFileOptions options = Options("in.csv", "reasons.csv");
+  options.reason_codes = 1;
+  Result<ScoreSummary> refused = ScoreFile(**plan, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("--reasons: this model cannot be explained (post.prediction_expression"),
+            std::string::npos)
+      << refused.status().ToString();
+}
+
 // Clustering: one distance column per cluster, then the cluster; the summary's
 // mean score is the mean winning distance; there are no reason codes.
 TEST_F(ScoreJobTest, ClusteringWritesDistancesAndTheCluster) {

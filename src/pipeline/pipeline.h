@@ -356,7 +356,37 @@ enum class ReasonOrder {
   kSmallestFirst,    // smallest (most negative) contribution first
 };
 
+// A value computed from the prediction after the model (a score band, a
+// rounded premium, a KPI): `expression` (docs/formats/expressions.md) sees
+// the inputs, every transformed column, `score` (the model's primary output,
+// as rules see it), the model's value columns by their names
+// (ValueColumnNames: the prediction, or one probability or affinity per
+// class) and the derived outputs before it. A number or a boolean (0/1);
+// missing when the expression is. Rules see the derived outputs (not the
+// value columns).
+//
+// With `categories` (distinct, non-empty texts) the output is a category: the
+// expression gives its position in `categories` (0-based), and any other
+// value (not a whole number in range, or missing) gives missing. Later
+// outputs and rules see it as a category column (compared with string
+// literals); Prediction::derived holds the position.
+struct DerivedOutput {
+  std::string name;
+  std::string expression;
+  std::vector<std::string> categories = {};  // empty: a number or a boolean
+};
+
 struct PostProcessing {
+  // Regression only: when set, an expression (a number) that replaces the
+  // model's prediction, e.g. a clamp or rounding of it (PMML's Target min,
+  // max and castInteger). It sees the inputs, every transformed column and
+  // `score`, the model's own prediction. Feature contributions explain the
+  // model's prediction, not this value, so such a pipeline cannot be
+  // explained.
+  std::string prediction_expression;
+  // Evaluated in order after the model (and prediction_expression), before
+  // the business rules, which may read them by name.
+  std::vector<DerivedOutput> outputs;
   // Binary classification: the predicted label is classes[1] when
   // p(classes[1]) >= threshold, else classes[0]. Multiclass: arg max.
   std::optional<double> threshold;

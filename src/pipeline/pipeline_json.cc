@@ -519,12 +519,30 @@ Result<BusinessRule> ReadRule(const Reader& r) {
   return rule;
 }
 
+Result<DerivedOutput> ReadDerivedOutput(const Reader& r) {
+  RETURN_IF_ERROR(r.ExpectObject({"name", "expression", "categories"}));
+  DerivedOutput output;
+  ASSIGN_OR_RETURN(output.name, r.Child("name").String());
+  ASSIGN_OR_RETURN(output.expression, r.Child("expression").String());
+  ASSIGN_OR_RETURN(output.categories, r.Child("categories").Strings());
+  return output;
+}
+
 Result<PostProcessing> ReadPost(const Reader& r) {
   PostProcessing post;
   if (r.json().is_null()) return post;
-  RETURN_IF_ERROR(r.ExpectObject(
-      {"threshold", "rules", "reason_codes", "reason_order", "reason_one_sided", "reason_labels"}));
+  RETURN_IF_ERROR(r.ExpectObject({"threshold", "rules", "reason_codes", "reason_order", "reason_one_sided",
+                                  "reason_labels", "prediction_expression", "outputs"}));
   ASSIGN_OR_RETURN(post.threshold, r.OptionalNumber("threshold"));
+  ASSIGN_OR_RETURN(post.prediction_expression, r.OptionalString("prediction_expression"));
+  Reader outputs = r.Child("outputs");
+  if (!outputs.json().is_null()) {
+    ASSIGN_OR_RETURN(size_t n, outputs.ArraySize());
+    for (size_t i = 0; i < n; ++i) {
+      ASSIGN_OR_RETURN(DerivedOutput output, ReadDerivedOutput(outputs.Element(i)));
+      post.outputs.push_back(std::move(output));
+    }
+  }
   if (r.Has("reason_codes")) {
     ASSIGN_OR_RETURN(int64_t count, r.Child("reason_codes").Integer());
     if (count < 0 || count > 10'000) return r.Child("reason_codes").Error("out of range");
@@ -757,6 +775,16 @@ Json PostJson(const PostProcessing& post) {
   if (post.reason_order != ReasonOrder::kByAbsoluteValue) j["reason_order"] = NameOf(kReasonOrders, post.reason_order);
   if (post.reason_one_sided) j["reason_one_sided"] = true;
   if (!post.reason_labels.empty()) j["reason_labels"] = post.reason_labels;
+  if (!post.prediction_expression.empty()) j["prediction_expression"] = post.prediction_expression;
+  if (!post.outputs.empty()) {
+    Json outputs = Json::array();
+    for (const DerivedOutput& output : post.outputs) {
+      Json o = {{"name", output.name}, {"expression", output.expression}};
+      if (!output.categories.empty()) o["categories"] = output.categories;
+      outputs.push_back(std::move(o));
+    }
+    j["outputs"] = std::move(outputs);
+  }
   if (!post.rules.empty()) {
     Json rules = Json::array();
     for (const BusinessRule& rule : post.rules) {

@@ -165,6 +165,69 @@ TEST(PipelineJsonTest, ReasonSettingsRoundTripAndAreValidated) {
   }
 }
 
+TEST(PipelineJsonTest, DerivedOutputsRoundTripAndAreValidated) {
+  nlohmann::json doc = LoadExample();
+  Result<Pipeline> plain = ReadPipelineJson(doc.dump());
+  ASSERT_TRUE(plain.ok());
+  const std::string plain_text = WritePipelineJson(*plain);
+  EXPECT_EQ(plain_text.find("\"outputs\""), std::string::npos) << "written only when set";
+  EXPECT_EQ(plain_text.find("prediction_expression"), std::string::npos) << "written only when set";
+
+  doc["post"]["outputs"] = {{{"name", "band"}, {"expression", "if probability_bad > 0.5 then 2 else 1"}},
+                            {{"name", "risky"}, {"expression", "band == 2 and debt_ratio > 1"}},
+                            {{"name", "tier"}, {"expression", "band - 1"}, {"categories", {"low", "high"}}}};
+  doc["post"]["rules"].push_back({{"name", "risky"}, {"when", "risky"}, {"action", "annotate"}});
+  Result<Pipeline> set = ReadPipelineJson(doc.dump());
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(set->post.outputs.size(), 3u);
+  EXPECT_EQ(set->post.outputs[2].categories, (std::vector<std::string>{"low", "high"}));
+  EXPECT_EQ(set->post.outputs[1].name, "risky");
+  EXPECT_EQ(set->post.outputs[1].expression, "band == 2 and debt_ratio > 1");
+  EXPECT_NE(PipelineDigest(*set), PipelineDigest(*plain));
+  Result<Pipeline> again = ReadPipelineJson(WritePipelineJson(*set));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(WritePipelineJson(*again), WritePipelineJson(*set));
+
+  const std::vector<std::pair<nlohmann::json, std::string>> bad = {
+      {{{{"name", "band"}, {"expression", "score * 2"}}, {{"name", "band"}, {"expression", "1"}}},
+       "post.outputs[1]: 'band' is already the name of an output"},
+      {{{{"name", "age_z"}, {"expression", "1"}}}, "post.outputs[0]: 'age_z' is already a column of the pipeline"},
+      {{{{"name", "label"}, {"expression", "1"}}}, "post.outputs[0]: 'label' is already the name of an output"},
+      {{{{"name", "probability_bad"}, {"expression", "1"}}},
+       "post.outputs[0]: 'probability_bad' is already the name of an output"},
+      {{{{"name", "decision"}, {"expression", "1"}}}, "post.outputs[0]: 'decision' is the name of a column scoring adds"},
+      {{{{"name", ""}, {"expression", "1"}}}, "post.outputs[0]: the name is empty"},
+      {{{{"name", "a"}, {"expression", "b + 1"}}, {{"name", "b"}, {"expression", "2"}}},
+       "post.outputs[0] (a): expression: column 1: unknown column 'b'"},
+      {{{{"name", "a"}, {"expression", "home"}}},
+       "post.outputs[0] (a): expression: the expression gives a string; a derived output is a number or a boolean"},
+      {{{{"name", "a"}, {"expression", "score +"}}}, "post.outputs[0] (a): expression: column 8:"},
+      {{{{"name", "a"}, {"expression", "score > 1"}, {"categories", {"x", "y"}}}},
+       "post.outputs[0] (a): a category output's expression gives the category's position, a number"},
+      {{{{"name", "a"}, {"expression", "1"}, {"categories", {"x", "x"}}}},
+       "post.outputs[0] (a): categories: level 'x' is listed twice"},
+      {{{{"name", "a"}, {"expression", "1"}, {"categories", {""}}}}, "post.outputs[0] (a): categories: a category is empty"},
+      {{{{"name", "a"}, {"expression", "1"}, {"categories", {"x"}}}, {{"name", "b"}, {"expression", "a + 1"}}},
+       "post.outputs[1] (b): expression: column 1: '+' needs numbers, but 'a' is a string"},
+  };
+  for (const auto& [outputs, expected] : bad) {
+    nlohmann::json broken = LoadExample();
+    broken["post"]["outputs"] = outputs;
+    ExpectReadError(broken, expected);
+  }
+  nlohmann::json unnamed = LoadExample();
+  unnamed["post"]["outputs"] = {{{"expression", "1"}}};
+  ExpectReadError(unnamed, "post.outputs[0].name: expected a string");
+  // Rules see derived outputs but not the value columns.
+  nlohmann::json rule_values = LoadExample();
+  rule_values["post"]["rules"].push_back({{"when", "probability_bad > 0.5"}, {"action", "annotate"}});
+  ExpectReadError(rule_values, "post.rules[2]: when: column 1: unknown column 'probability_bad'");
+  // prediction_expression is for regressions only.
+  nlohmann::json classifier = LoadExample();
+  classifier["post"]["prediction_expression"] = "score";
+  ExpectReadError(classifier, "post.prediction_expression: only a regression's prediction can be replaced");
+}
+
 TEST(PipelineJsonTest, TreeEnsembleRoundTrip) {
   Pipeline pipeline;
   pipeline.name = "trees";

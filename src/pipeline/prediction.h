@@ -36,6 +36,10 @@ struct Prediction {
   // Indices into PostProcessing::rules of the annotate rules that fired, and
   // of the override rule that set the decision (if any), in rule order.
   std::vector<int32_t> fired_rules;
+  // One value per PostProcessing::outputs, in order: the number, 0/1 for a
+  // boolean, the position in DerivedOutput::categories for a category output,
+  // NaN when missing.
+  std::vector<double> derived;
   // Filled only when explanations are requested: one entry per model feature
   // plus the bias (feature == -1, last), for the explained output: the only
   // output of a regression or binary model, the predicted class otherwise.

@@ -10,7 +10,13 @@
 namespace podium {
 namespace {
 
-std::string Quote(std::string_view name) { return "'" + std::string(name) + "'"; }
+std::string Quote(std::string_view name) {
+  // Appended, not concatenated: GCC 12 warns falsely (-Wrestrict) on "'" + std::string(...).
+  std::string quoted = "'";
+  quoted.append(name);
+  quoted += '\'';
+  return quoted;
+}
 
 std::string_view ColumnTypeName(ColumnType type) {
   switch (type) {
@@ -630,7 +636,130 @@ Status CheckOutputNames(const Pipeline& pipeline) {
   return Status::Ok();
 }
 
+bool IsScoringColumnName(std::string_view name) {
+  return name == "decision" || name == "flags" || name.rfind("reason_", 0) == 0;
+}
+
+// prediction_expression: a regression's number over the columns and `score`.
+Status CheckPredictionExpression(const Pipeline& pipeline, const PipelineColumns& columns) {
+  const PostProcessing& post = pipeline.post;
+  if (post.prediction_expression.empty()) return Status::Ok();
+  if (pipeline.model.task != Task::kRegression) {
+    return InvalidArgumentError("post.prediction_expression: only a regression's prediction can be replaced");
+  }
+  if (columns.Find("score") != nullptr) {
+    return InvalidArgumentError("post.prediction_expression: a column named 'score' would hide the model's "
+                                "prediction; rename the column");
+  }
+  Result<std::unique_ptr<expr::Node>> ast = expr::Parse(post.prediction_expression);
+  if (!ast.ok()) return ast.status().WithContext("post.prediction_expression");
+  Result<expr::Type> type = expr::TypeCheck(**ast, [&](std::string_view name) -> std::optional<expr::Type> {
+    if (const ColumnInfo* info = columns.Find(name)) return ExprTypeOf(info->type);
+    if (name == "score") return expr::Type::kNumber;
+    return std::nullopt;
+  });
+  if (!type.ok()) return type.status().WithContext("post.prediction_expression");
+  if (*type != expr::Type::kNumber) {
+    return InvalidArgumentError("post.prediction_expression: the expression gives a " +
+                                std::string(expr::TypeName(*type)) + ", but a prediction is a number");
+  }
+  return Status::Ok();
+}
+
+// Derived outputs' names: non-empty, distinct, and no other name a
+// post-processing expression or an output row already uses.
+Status CheckDerivedOutputNames(const Pipeline& pipeline, const PipelineColumns& columns) {
+  const PostProcessing& post = pipeline.post;
+  if (post.outputs.empty()) return Status::Ok();
+  if (columns.Find("score") != nullptr) {
+    return InvalidArgumentError("post.outputs: a column named 'score' would hide the model's score in output "
+                                "expressions; rename the column");
+  }
+  std::set<std::string> taken = {"score"};
+  for (const std::string& value : ValueColumnNames(pipeline)) {
+    if (value == "score") {
+      return InvalidArgumentError("post.outputs: a model output named 'score' would be hidden by the model's score "
+                                  "in output expressions; rename it in output_names");
+    }
+    if (columns.Find(value) != nullptr) {
+      return InvalidArgumentError("post.outputs: the model output " + Quote(value) +
+                                  " has the name of a pipeline column, so output expressions could not tell "
+                                  "them apart; rename it in output_names");
+    }
+    taken.insert(value);
+  }
+  if (pipeline.model.task != Task::kRegression) taken.insert(LabelColumnName(pipeline));
+  for (size_t i = 0; i < post.outputs.size(); ++i) {
+    const std::string& name = post.outputs[i].name;
+    const std::string where = "post.outputs[" + std::to_string(i) + "]";
+    if (name.empty()) return InvalidArgumentError(where + ": the name is empty");
+    if (columns.Find(name) != nullptr) {
+      return InvalidArgumentError(where + ": " + Quote(name) + " is already a column of the pipeline");
+    }
+    if (IsScoringColumnName(name)) {
+      return InvalidArgumentError(where + ": " + Quote(name) + " is the name of a column scoring adds");
+    }
+    if (!taken.insert(name).second) {
+      return InvalidArgumentError(where + ": " + Quote(name) + " is already the name of an output");
+    }
+  }
+  for (const std::string& reason : pipeline.output_names.reasons) {
+    if (taken.count(reason) != 0) {
+      return InvalidArgumentError("post.outputs: " + Quote(reason) + " is already the name of a reason column");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::optional<expr::Type> PostColumnType(const Pipeline& pipeline, const PipelineColumns& columns,
+                                         const std::vector<ColumnType>& derived, size_t outputs,
+                                         bool values, std::string_view name) {
+  if (const ColumnInfo* info = columns.Find(name)) return ExprTypeOf(info->type);
+  if (name == "score") return expr::Type::kNumber;
+  for (size_t i = 0; i < outputs && i < derived.size(); ++i) {
+    if (pipeline.post.outputs[i].name == name) return ExprTypeOf(derived[i]);
+  }
+  if (!values) return std::nullopt;
+  for (const std::string& value : ValueColumnNames(pipeline)) {
+    if (value == name) return expr::Type::kNumber;
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<ColumnType>> DerivedOutputTypes(const Pipeline& pipeline, const PipelineColumns& columns) {
+  RETURN_IF_ERROR(CheckDerivedOutputNames(pipeline, columns));
+  std::vector<ColumnType> types;
+  for (size_t i = 0; i < pipeline.post.outputs.size(); ++i) {
+    const DerivedOutput& output = pipeline.post.outputs[i];
+    const std::string where = "post.outputs[" + std::to_string(i) + "] (" + output.name + "): expression";
+    Result<std::unique_ptr<expr::Node>> ast = expr::Parse(output.expression);
+    if (!ast.ok()) return ast.status().WithContext(where);
+    Result<expr::Type> type = expr::TypeCheck(**ast, [&](std::string_view name) {
+      return PostColumnType(pipeline, columns, types, i, /*values=*/true, name);
+    });
+    if (!type.ok()) return type.status().WithContext(where);
+    if (*type == expr::Type::kString) {
+      return InvalidArgumentError(where + ": the expression gives a string; a derived output is a number "
+                                  "or a boolean (or a category's position in `categories`)");
+    }
+    if (!output.categories.empty()) {
+      const std::string at = "post.outputs[" + std::to_string(i) + "] (" + output.name + ")";
+      if (*type != expr::Type::kNumber) {
+        return InvalidArgumentError(at + ": a category output's expression gives the category's position, a number");
+      }
+      for (const std::string& category : output.categories) {
+        if (category.empty()) return InvalidArgumentError(at + ": categories: a category is empty");
+      }
+      RETURN_IF_ERROR(CheckUniqueLevels(output.categories, at + ": categories"));
+      types.push_back(ColumnType::kCategory);
+      continue;
+    }
+    types.push_back(*type == expr::Type::kBoolean ? ColumnType::kBoolean : ColumnType::kNumber);
+  }
+  return types;
+}
 
 Status ValidatePipeline(const Pipeline& pipeline) {
   if (pipeline.format_version < 1 || pipeline.format_version > kPipelineFormatVersion) {
@@ -698,11 +827,20 @@ Status ValidatePipeline(const Pipeline& pipeline) {
     return InvalidArgumentError("post.rules: a column named 'score' would hide the model's score in rule "
                                 "conditions; rename the column");
   }
+  RETURN_IF_ERROR(CheckPredictionExpression(pipeline, columns));
+  ASSIGN_OR_RETURN(const std::vector<ColumnType> derived, DerivedOutputTypes(pipeline, columns));
   for (size_t i = 0; i < post.rules.size(); ++i) {
     const BusinessRule& rule = post.rules[i];
     const std::string where = "post.rules[" + std::to_string(i) + "]" +
                               (rule.name.empty() ? std::string() : " (" + rule.name + ")");
-    Result<expr::Type> type = ColumnResolver::CheckExpression(rule.when, columns, {"score"});
+    // Rules see the columns, `score` and the derived outputs.
+    auto check = [&]() -> Result<expr::Type> {
+      ASSIGN_OR_RETURN(std::unique_ptr<expr::Node> ast, expr::Parse(rule.when));
+      return expr::TypeCheck(*ast, [&](std::string_view name) {
+        return PostColumnType(pipeline, columns, derived, derived.size(), /*values=*/false, name);
+      });
+    };
+    Result<expr::Type> type = check();
     if (!type.ok()) return type.status().WithContext(where + ": when");
     if (*type != expr::Type::kBoolean) {
       return InvalidArgumentError(where + ": 'when' must be a condition (true or false)");

@@ -7,6 +7,7 @@
 #define PODIUM_PIPELINE_VALIDATE_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,21 @@ Result<PipelineColumns> ResolveColumns(const Pipeline& pipeline);
 // and post-processing. Errors are kInvalidArgument and name the place, e.g.
 // "model.trees[3]: node 7: left child 40 is out of range (31 nodes)".
 Status ValidatePipeline(const Pipeline& pipeline);
+
+// The type of each of post.outputs (number or boolean), in order, with the
+// same checks as ValidatePipeline (each expression parsed and type-checked
+// over the columns, `score`, the value columns and the outputs before it;
+// errors name "post.outputs[i] (name)").
+Result<std::vector<ColumnType>> DerivedOutputTypes(const Pipeline& pipeline, const PipelineColumns& columns);
+
+// The type of `name` in a derived output's expression (values = true) or a
+// rule condition (values = false): a column's type, a number for `score`,
+// derived output i's type for i < `outputs` (`derived` holds their types),
+// and with `values` a number for the value columns (ValueColumnNames).
+// std::nullopt when there is no such name.
+std::optional<expr::Type> PostColumnType(const Pipeline& pipeline, const PipelineColumns& columns,
+                                         const std::vector<ColumnType>& derived, size_t outputs,
+                                         bool values, std::string_view name);
 
 // The number of values the model produces before post-processing: 1 for
 // regression and for a single-logistic binary model, else one per class.

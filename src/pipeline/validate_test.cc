@@ -37,11 +37,41 @@ void ExpectInvalid(const Pipeline& pipeline, const std::string& substring) {
   EXPECT_NE(status.message().find(substring), std::string::npos) << status.message();
 }
 
+// The types of a valid pipeline's derived outputs.
+std::vector<ColumnType> OutputTypes(const Pipeline& pipeline) {
+  Result<PipelineColumns> columns = ResolveColumns(pipeline);
+  EXPECT_TRUE(columns.ok()) << columns.status().ToString();
+  if (!columns.ok()) return {};
+  Result<std::vector<ColumnType>> types = DerivedOutputTypes(pipeline, *columns);
+  EXPECT_TRUE(types.ok()) << types.status().ToString();
+  return types.ok() ? *types : std::vector<ColumnType>{};
+}
+
 TEST(ValidateTest, ValidTreePipeline) {
   Pipeline pipeline = TreePipeline();
   EXPECT_TRUE(ValidatePipeline(pipeline).ok()) << ValidatePipeline(pipeline).ToString();
   EXPECT_EQ(TreeDepth(FirstTree(pipeline)), 2);
   EXPECT_EQ(ModelOutputCount(pipeline.model), 1);
+}
+
+TEST(ValidateTest, PredictionExpressionAndDerivedOutputs) {
+  Pipeline pipeline = TreePipeline();
+  pipeline.post.prediction_expression = "min(score, x)";
+  pipeline.post.outputs = {{"flag", "prediction > 1 and c == 'a'"}, {"twice", "if flag then 2 * score else 0"}};
+  EXPECT_TRUE(ValidatePipeline(pipeline).ok()) << ValidatePipeline(pipeline).ToString();
+  EXPECT_EQ(OutputTypes(pipeline), (std::vector<ColumnType>{ColumnType::kBoolean, ColumnType::kNumber}));
+  pipeline.post.prediction_expression = "score > 1";
+  ExpectInvalid(pipeline, "post.prediction_expression: the expression gives a boolean, but a prediction is a number");
+  pipeline.post.prediction_expression = "score + z";
+  ExpectInvalid(pipeline, "post.prediction_expression: column 9: unknown column 'z'");
+  pipeline.post.prediction_expression = "";
+  pipeline.output_names.value = "x";
+  ExpectInvalid(pipeline, "post.outputs: the model output 'x' has the name of a pipeline column");
+  pipeline.output_names.value = "score";
+  ExpectInvalid(pipeline, "post.outputs: a model output named 'score' would be hidden by the model's score");
+  pipeline.output_names.value = "";
+  pipeline.post.outputs.push_back({"reason_x", "1"});
+  ExpectInvalid(pipeline, "post.outputs[2]: 'reason_x' is the name of a column scoring adds");
 }
 
 TEST(ValidateTest, ColumnsAreDefinedOnce) {

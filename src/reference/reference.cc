@@ -29,7 +29,13 @@ bool IsMissing(const Value& value) { return std::holds_alternative<std::monostat
 // "A computation that yields NaN or +/-Inf yields missing."
 Value NumberOrMissing(double x) { return std::isfinite(x) ? Value(x) : Value(); }
 
-std::string Quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string Quote(std::string_view text) {
+  // Appended, not concatenated: GCC 12 warns falsely (-Wrestrict) on "'" + std::string(...).
+  std::string quoted = "'";
+  quoted.append(text);
+  quoted += '\'';
+  return quoted;
+}
 
 // The state of one row while it is scored.
 struct Row {
@@ -62,15 +68,17 @@ Result<std::optional<std::string>> ReadLevel(const Columns& columns, std::string
   return InternalError("column " + Quote(name) + " is not a category");
 }
 
-// Evaluates an expression over the row's columns (and `score`, when given).
-// Boolean columns are handed to the interpreter as booleans, not 0/1.
-Result<Value> Evaluate(const std::string& text, const Row& row, std::optional<double> score) {
+// Evaluates an expression over the row's columns and the post-processing
+// names in `post` (`score`, value columns, derived outputs; empty for
+// transforms). Boolean columns are handed to the interpreter as booleans, not
+// 0/1; `post` holds booleans as such.
+Result<Value> Evaluate(const std::string& text, const Row& row, const Columns& post) {
   ASSIGN_OR_RETURN(std::unique_ptr<expr::Node> ast, expr::Parse(text));
   return expr::Interpret(*ast, [&](std::string_view name) -> Value {
     auto it = row.columns.find(name);
     if (it == row.columns.end()) {
-      if (score && name == "score") return NumberOrMissing(*score);
-      return Value();
+      auto extra = post.find(name);
+      return extra == post.end() ? Value() : extra->second;
     }
     const ColumnInfo* info = row.types.Find(name);
     if (info != nullptr && info->type == ColumnType::kBoolean) {
@@ -219,7 +227,7 @@ Status Apply(const OrdinalTransform& t, Row& row) {
 }
 
 Status Apply(const DeriveTransform& t, Row& row) {
-  ASSIGN_OR_RETURN(Value result, Evaluate(t.expression, row, std::nullopt));
+  ASSIGN_OR_RETURN(Value result, Evaluate(t.expression, row, Columns()));
   Value output;
   if (const auto* number = std::get_if<double>(&result)) {
     output = NumberOrMissing(*number);
@@ -688,14 +696,61 @@ double PrimaryScore(const Pipeline& pipeline, const std::vector<double>& values,
   return best;
 }
 
+// post.prediction_expression: the regression's prediction, replaced by the
+// expression over the columns and `score` (the model's own prediction).
+Status ApplyPredictionExpression(const Pipeline& pipeline, const Row& row, Prediction& prediction) {
+  if (pipeline.post.prediction_expression.empty()) return Status::Ok();
+  const Columns post = {{"score", NumberOrMissing(prediction.values[0])}};
+  Result<Value> value = Evaluate(pipeline.post.prediction_expression, row, post);
+  if (!value.ok()) return value.status().WithContext("post.prediction_expression");
+  const auto* number = std::get_if<double>(&*value);
+  prediction.values[0] = number != nullptr ? *number : std::nan("");
+  return Status::Ok();
+}
+
+// The derived outputs, in order, each seeing `score`, the value columns and
+// the outputs before it; adds every output to `post` (for the rules) and to
+// prediction.derived (booleans as 0/1, missing as NaN).
+Status ComputeDerivedOutputs(const Pipeline& pipeline, const Row& row, Prediction& prediction, Columns& post) {
+  prediction.derived.clear();
+  if (pipeline.post.outputs.empty()) return Status::Ok();
+  Columns visible = post;
+  const std::vector<std::string> value_names = ValueColumnNames(pipeline);
+  for (size_t k = 0; k < value_names.size(); ++k) visible[value_names[k]] = NumberOrMissing(prediction.values[k]);
+  for (size_t i = 0; i < pipeline.post.outputs.size(); ++i) {
+    const DerivedOutput& output = pipeline.post.outputs[i];
+    Result<Value> value = Evaluate(output.expression, row, visible);
+    if (!value.ok()) return value.status().WithContext("post.outputs[" + std::to_string(i) + "]");
+    double number = std::nan("");
+    if (const auto* x = std::get_if<double>(&*value)) number = *x;
+    if (const auto* b = std::get_if<bool>(&*value)) number = *b ? 1.0 : 0.0;
+    if (std::holds_alternative<std::string>(*value)) return InternalError("post.outputs[" + std::to_string(i) + "] gave a string");
+    Value seen = *value;
+    if (!output.categories.empty()) {
+      // "The expression gives the category's position; any other value is
+      // missing."
+      const bool position = std::isfinite(number) && number == std::floor(number) && number >= 0 &&
+                            number < static_cast<double>(output.categories.size());
+      seen = position ? Value(output.categories[static_cast<size_t>(number)]) : Value();
+      if (!position) number = std::nan("");
+    }
+    prediction.derived.push_back(number);
+    visible[output.name] = seen;
+    post[output.name] = seen;
+  }
+  return Status::Ok();
+}
+
 Status ApplyRules(const Pipeline& pipeline, const Row& row, Prediction& prediction) {
   const std::vector<std::string> vocabulary = DecisionVocabulary(pipeline);
   const double score = PrimaryScore(pipeline, prediction.values, prediction.label);
+  Columns post = {{"score", NumberOrMissing(score)}};
+  RETURN_IF_ERROR(ComputeDerivedOutputs(pipeline, row, prediction, post));
   prediction.decision = prediction.label;
   bool overridden = false;
   for (size_t i = 0; i < pipeline.post.rules.size(); ++i) {
     const BusinessRule& rule = pipeline.post.rules[i];
-    Result<Value> when = Evaluate(rule.when, row, score);
+    Result<Value> when = Evaluate(rule.when, row, post);
     if (!when.ok()) return when.status().WithContext("post.rules[" + std::to_string(i) + "]");
     const auto* holds = std::get_if<bool>(&*when);
     if (holds == nullptr || !*holds) continue;  // false or missing: the rule does not fire
@@ -768,6 +823,11 @@ Result<Prediction> ScoreRow(const Pipeline& pipeline, const std::vector<RawValue
     prediction.label = PredictLabel(pipeline, prediction.values);
   } else {
     prediction.values = scored->outputs;
+    if (explain && !pipeline.post.prediction_expression.empty()) {
+      return FailedPreconditionError("post.prediction_expression replaces the model's prediction, so feature "
+                                     "contributions would not add up to it");
+    }
+    RETURN_IF_ERROR(ApplyPredictionExpression(pipeline, row, prediction));
   }
   RETURN_IF_ERROR(ApplyRules(pipeline, row, prediction));
 

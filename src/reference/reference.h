@@ -27,7 +27,13 @@
 //     similar) cluster with a value, lowest index on ties, -1 when none has
 //     one. A non-0/1 feature for a similarity measure is kInvalidArgument
 //     naming the feature; explain = true is kFailedPrecondition.
-//   * Business rules see every column plus `score`: p(classes[1]) for a binary
+//   * post.prediction_expression replaces a regression's prediction (seeing
+//     the model's own as `score`); the derived outputs (post.outputs) follow
+//     in order, each seeing `score`, the value columns by name and the outputs
+//     before it (a category output as its category's text, its position in
+//     Prediction::derived; any other value is missing). explain = true with a
+//     prediction_expression is kFailedPrecondition.
+//   * Business rules see every column, the derived outputs and `score`: p(classes[1]) for a binary
 //     model, the prediction for regression, the largest class probability for
 //     multiclass (missing when the outputs are). A rule whose condition is
 //     missing does not fire; overrides still apply to a row with no label.

@@ -802,8 +802,10 @@ TEST(ReferenceTreeShap, RefusesTreesOverTheFeatureLimit) {
   std::vector<std::string> names;
   TreeBuilder b;
   for (int i = 0; i < n; ++i) {
-    inputs.push_back(Number("x" + std::to_string(i)));
-    names.push_back("x" + std::to_string(i));
+    std::string name = "x";  // appended: GCC 12 warns falsely (-Wrestrict) on "x" + to_string(i)
+    name += std::to_string(i);
+    inputs.push_back(Number(name));
+    names.push_back(name);
     // node 2i splits; its left child 2i+1 is a leaf, its right child 2i+2
     // the next split (or the last leaf).
     b.Split(i, 0.0, 2 * i + 1, 2 * i + 2, true, 2.0);
@@ -868,6 +870,35 @@ TEST(ReferenceRules, ScoreIsTheRegressionPrediction) {
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(big->decision, 0);  // the vocabulary is {"manual"}
   EXPECT_EQ(big->fired_rules, (std::vector<int32_t>{0}));
+}
+
+// prediction = 1 + 2x, then ceil(min(score, 10)); outputs read the replaced
+// prediction, `score` and each other; a boolean output is a boolean to the
+// outputs and rules after it and 1/0 in Prediction::derived.
+TEST(ReferencePost, PredictionExpressionThenOutputsThenRules) {
+  Pipeline pipeline = MakePipeline({Number("x")}, {}, {"x"}, LinearModel({2.0}, 1.0));
+  pipeline.post.prediction_expression = "ceil(min(score, 10))";
+  pipeline.post.outputs = {{"even", "floor(prediction / 2) * 2 == score"},
+                           {"next", "if even then prediction + 2 else prediction + 1"}};
+  pipeline.post.rules = {{"even_rule", "even and next > 4", RuleAction::kOverride, "even", ""}};
+  Result<Prediction> low = Score(pipeline, {"0.2"});  // 1.4 -> 2, even, next 4
+  ASSERT_TRUE(low.ok()) << low.status().ToString();
+  EXPECT_EQ(low->values, std::vector<double>{2.0});
+  EXPECT_EQ(low->derived, (std::vector<double>{1.0, 4.0}));
+  EXPECT_EQ(low->decision, -1);
+  Result<Prediction> odd = Score(pipeline, {"1.9"});  // 4.8 -> 5, odd, next 6
+  ASSERT_TRUE(odd.ok());
+  EXPECT_EQ(odd->derived, (std::vector<double>{0.0, 6.0}));
+  EXPECT_EQ(odd->decision, -1);
+  Result<Prediction> high = Score(pipeline, {"7"});  // 15 -> 10, even, next 12
+  ASSERT_TRUE(high.ok());
+  EXPECT_EQ(high->values, std::vector<double>{10.0});
+  EXPECT_EQ(high->derived, (std::vector<double>{1.0, 12.0}));
+  EXPECT_EQ(high->decision, 0);
+  Result<Prediction> missing = Score(pipeline, {""});  // missing prediction: `even` missing, else branch
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(std::isnan(missing->values[0]) && std::isnan(missing->derived[0]) && std::isnan(missing->derived[1]));
+  EXPECT_EQ(missing->decision, -1);
 }
 
 TEST(ReferenceRules, ScoreIsTheLargestProbabilityForMulticlass) {

@@ -87,7 +87,8 @@ std::map<std::string, double> Coefficients(const Pipeline& p) {
   const size_t n = p.features.size();
   const size_t rows = glm->intercepts.size();
   for (size_t r = 0; r < rows; ++r) {
-    const std::string suffix = rows > 1 ? "[" + std::to_string(r) + "]" : "";
+    std::string suffix;  // appended: GCC 12 warns falsely (-Wrestrict) on "[" + to_string(r)
+    if (rows > 1) suffix.append("[").append(std::to_string(r)).append("]");
     out["(intercept)" + suffix] = glm->intercepts[r];
     for (size_t j = 0; j < n && r * n + j < glm->coefficients.size(); ++j) {
       out[p.features[j] + suffix] = glm->coefficients[r * n + j];
@@ -319,8 +320,9 @@ std::string DiffVersions(const VersionInfo& a, const Pipeline& pa, const Version
   DiffMaps(out, "schema (inputs)", inputs_a, inputs_b, same);
   DiffMaps(out, "transforms", TransformsByOutput(pa), TransformsByOutput(pb), same);
   std::map<std::string, std::string> features_a, features_b;
-  for (size_t i = 0; i < pa.features.size(); ++i) features_a[pa.features[i]] = "#" + std::to_string(i);
-  for (size_t i = 0; i < pb.features.size(); ++i) features_b[pb.features[i]] = "#" + std::to_string(i);
+  // Appended: GCC 12 warns falsely (-Wrestrict) on "#" + to_string(i).
+  for (size_t i = 0; i < pa.features.size(); ++i) features_a[pa.features[i]].append("#").append(std::to_string(i));
+  for (size_t i = 0; i < pb.features.size(); ++i) features_b[pb.features[i]].append("#").append(std::to_string(i));
   DiffMaps(out, "model features", features_a, features_b, same);
   const std::string kind_a = ModelKind(pa), kind_b = ModelKind(pb);
   out << "model: " << (kind_a == kind_b ? "unchanged (" + kind_a + ")" : kind_a + " -> " + kind_b) << "\n";

@@ -246,6 +246,28 @@ void CheckRow(const GoldenCase& golden, const Json& expected, const Result<Predi
   }
   EXPECT_EQ(fired, expected.value("fired_rules", std::vector<std::string>())) << "fired_rules";
 
+  // Derived outputs: required, by name, exactly when the pipeline has them.
+  const std::vector<DerivedOutput>& outputs = pipeline.post.outputs;
+  ASSERT_EQ(prediction.derived.size(), outputs.size());
+  if (outputs.empty()) {
+    EXPECT_FALSE(expected.contains("outputs")) << "expected.ndjson has outputs, but the pipeline has none";
+  } else {
+    ASSERT_TRUE(expected.contains("outputs")) << "expected.ndjson has no outputs for the pipeline's post.outputs";
+    const Json& wanted = expected.at("outputs");
+    ASSERT_EQ(wanted.size(), outputs.size()) << "outputs";
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      ASSERT_TRUE(wanted.contains(outputs[i].name)) << "expected.ndjson has no output '" << outputs[i].name << "'";
+      const Json& value = wanted[outputs[i].name];
+      if (outputs[i].categories.empty()) {
+        EXPECT_PRED3(Near, prediction.derived[i], NumberOrNan(value), golden.tolerance) << "outputs." << outputs[i].name;
+        continue;
+      }
+      // A category output holds its category's position; expected is the text.
+      const int32_t position = std::isnan(prediction.derived[i]) ? -1 : static_cast<int32_t>(prediction.derived[i]);
+      EXPECT_EQ(NameOrNull(outputs[i].categories, position), ExpectedNameOrNull(value)) << "outputs." << outputs[i].name;
+    }
+  }
+
   if (!golden.explain) {
     EXPECT_TRUE(prediction.contributions.empty()) << "contributions without explain";
     return;

@@ -45,6 +45,8 @@ const std::map<std::string, std::string>& ExpectedRefusals() {
   static const auto* refusals = new std::map<std::string, std::string>{
       {"golden/business_rules", "business rule"},
       {"golden/error_unknown_level", "unknown level policy 'error'"},
+      // A decision OutputField's text values: the IR's category output is a position.
+      {"golden/pmml_output_decision", "a category output has no PMML equivalent here"},
       // Scorecards with reason codes: PMML ranks reason codes in Scorecards only.
       {"golden/pmml_scorecard", "post.reason_order 'smallest'"},
       {"golden/pmml_scorecard_derived", "post.reason_order 'largest'"},
@@ -230,6 +232,7 @@ struct Outcome {
   std::vector<double> values;
   std::string label;
   std::string decision;
+  std::vector<double> derived;  // post.outputs
 };
 
 bool SameBits(double a, double b) {
@@ -245,6 +248,7 @@ Outcome Describe(const Pipeline& pipeline, const Result<Prediction>& result) {
     return outcome;
   }
   outcome.values = result->values;
+  outcome.derived = result->derived;
   if (result->label >= 0) outcome.label = pipeline.model.classes[static_cast<size_t>(result->label)];
   const std::vector<std::string> decisions = DecisionVocabulary(pipeline);
   if (result->decision >= 0) outcome.decision = decisions[static_cast<size_t>(result->decision)];
@@ -336,6 +340,13 @@ TEST_P(PmmlExportRoundTrip, ScoresIdentically) {
     EXPECT_EQ(back.binary.d00, clustering->binary.d00);
   }
   EXPECT_EQ(imported->model.classes, source.pipeline.model.classes);
+  // Derived outputs come back under their names, the Target's clamping and
+  // rounding as the same prediction expression.
+  ASSERT_EQ(imported->post.outputs.size(), source.pipeline.post.outputs.size());
+  for (size_t i = 0; i < source.pipeline.post.outputs.size(); ++i) {
+    EXPECT_EQ(imported->post.outputs[i].name, source.pipeline.post.outputs[i].name);
+  }
+  EXPECT_EQ(imported->post.prediction_expression, source.pipeline.post.prediction_expression);
 
   Result<std::shared_ptr<const engine::ScoringPlan>> original_plan = engine::ScoringPlan::Compile(source.pipeline);
   Result<std::shared_ptr<const engine::ScoringPlan>> imported_plan = engine::ScoringPlan::Compile(*imported);
@@ -368,6 +379,10 @@ TEST_P(PmmlExportRoundTrip, ScoresIdentically) {
       }
       EXPECT_EQ(outcome.label, expected.label);
       EXPECT_EQ(outcome.decision, expected.decision);
+      ASSERT_EQ(outcome.derived.size(), expected.derived.size());
+      for (size_t k = 0; k < expected.derived.size(); ++k) {
+        EXPECT_PRED2(SameBits, outcome.derived[k], expected.derived[k]) << "derived[" << k << "]";
+      }
     }
   }
   EXPECT_GT(scored, 0) << "no row was scored";
