@@ -24,7 +24,6 @@ namespace podium {
 namespace {
 
 constexpr char kNamespace[] = "http://www.dmg.org/PMML-4_4";
-constexpr int32_t kDefaultReasonCodeCount = PostProcessing{}.reason_code_count;
 
 std::string Number(double value) {
   std::string text;

@@ -711,7 +711,8 @@ std::string VersionText(const Json& root) {
   for (const Json& part : *version) {
     const std::optional<int64_t> number = AsInteger(part);
     if (!number || *number < 0) return "";
-    text += (text.empty() ? "" : ".") + std::to_string(*number);
+    if (!text.empty()) text += '.';
+    text += std::to_string(*number);
   }
   return text;
 }

@@ -493,7 +493,7 @@ Status HttpServer::Run() {
   Impl& impl = *impl_;
   impl.Accept();
   if (impl.options.handle_signals) impl.WaitForSignal();
-  auto run = [&impl](asio::io_context& context) {
+  auto run = [](asio::io_context& context) {
     for (;;) {
       try {
         context.run();

@@ -59,8 +59,10 @@ Result<InputValue> CheckNumber(const InputField& field, double number, std::stri
     return ApplyPolicy(field, field.on_invalid, quoted() + " is not a whole number");
   }
   if ((field.min && number < *field.min) || (field.max && number > *field.max)) {
-    std::string range = "[" + (field.min ? FormatForMessage(*field.min) : std::string("-inf")) +
-                        ", " + (field.max ? FormatForMessage(*field.max) : std::string("inf")) + "]";
+    // Appended: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
+    std::string range = "[";
+    range.append(field.min ? FormatForMessage(*field.min) : std::string("-inf"));
+    range.append(", ").append(field.max ? FormatForMessage(*field.max) : std::string("inf")).append("]");
     return ApplyPolicy(field, field.on_invalid, quoted() + " is outside the allowed range " + range);
   }
   InputValue value;

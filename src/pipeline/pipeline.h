@@ -376,6 +376,9 @@ struct DerivedOutput {
   std::vector<std::string> categories = {};  // empty: a number or a boolean
 };
 
+// PostProcessing::reason_code_count unless set.
+inline constexpr int32_t kDefaultReasonCodeCount = 3;
+
 struct PostProcessing {
   // Regression only: when set, an expression (a number) that replaces the
   // model's prediction, e.g. a clamp or rounding of it (PMML's Target min,
@@ -392,7 +395,7 @@ struct PostProcessing {
   std::optional<double> threshold;
   std::vector<BusinessRule> rules;
   // Default number of reason codes when a caller asks for them.
-  int32_t reason_code_count = 3;
+  int32_t reason_code_count = kDefaultReasonCodeCount;
   // The order of reason codes; ties go to the lower feature index.
   ReasonOrder reason_order = ReasonOrder::kByAbsoluteValue;
   // With a signed order only: a contribution that is zero or on the other

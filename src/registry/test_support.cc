@@ -35,7 +35,8 @@ Result<std::unique_ptr<TestStore>> TestStore::Create(Backend backend) {
     const std::string url = PostgresTestUrl();
     if (url.empty()) return UnavailableError("no PostgreSQL test server (run the registry_pg fixture)");
     std::random_device device;
-    const std::string schema = "t" + std::to_string(::getpid()) + "_" + std::to_string(device());
+    std::string schema = "t";  // appended: GCC 12 warns falsely (-Wrestrict) on "t" + to_string(...)
+    schema.append(std::to_string(::getpid())).append("_").append(std::to_string(device()));
     ASSIGN_OR_RETURN(std::unique_ptr<Database> admin, OpenPostgresDatabase({url}));
     RETURN_IF_ERROR(admin->Migrate([&](Transaction& tx) { return tx.Exec("CREATE SCHEMA " + schema); }));
     store->options_.postgres_url = url + (url.find('?') == std::string::npos ? "?" : "&") +
