@@ -335,6 +335,51 @@ std::string Max(ModelBuilder& build, const std::string& base, const std::vector<
   return running;
 }
 
+// A classifier's `max` (PMML: "consider the model(s) that have contributed the
+// chosen probability for the winning category; return their average
+// probabilities"): the winning category is the one with the highest
+// probability in any selected segment (the first class on ties), and the
+// result averages the probability vectors of every selected segment that
+// gives it that probability. A missing probability makes the result missing.
+std::vector<std::string> MaxClassifier(ModelBuilder& build, const std::string& base,
+                                       const std::vector<SegmentColumns>& segments, size_t outputs) {
+  std::vector<std::string> class_max;  // per class: its highest probability over the selected segments
+  for (size_t k = 0; k < outputs; ++k) {
+    std::vector<SegmentColumns> of_class = segments;
+    for (SegmentColumns& segment : of_class) segment.values = {segment.values[k]};
+    class_max.push_back(Col(Max(build, base + " class", of_class)));
+  }
+  std::string top_text = "max(";
+  for (size_t k = 0; k < outputs; ++k) top_text += (k == 0 ? "" : ", ") + class_max[k];
+  const std::string top = Col(build.AddHelperColumn(base + " top", top_text + ")"));
+  std::string winner_text = std::to_string(outputs - 1);
+  for (size_t k = outputs - 1; k-- > 0;) {
+    winner_text = "(if " + class_max[k] + " == " + top + " then " + std::to_string(k) + " else " + winner_text + ")";
+  }
+  const std::string winner = Col(build.AddHelperColumn(base + " winner", winner_text));
+  std::vector<std::string> contributes;
+  for (const SegmentColumns& segment : segments) {
+    std::string of_winner = Col(segment.values[outputs - 1]);
+    for (size_t k = outputs - 1; k-- > 0;) {
+      of_winner = "(if " + winner + " == " + std::to_string(k) + " then " + Col(segment.values[k]) + " else " +
+                  of_winner + ")";
+    }
+    contributes.push_back(Col(build.AddHelperColumn(
+        base + " contributes",
+        "if " + Col(segment.selected) + " == 1 and " + of_winner + " == " + top + " then 1 else 0")));
+  }
+  const std::string count = Col(build.AddHelperColumn(base + " contributors", SumText(build, base, contributes)));
+  std::vector<std::string> out;
+  for (size_t k = 0; k < outputs; ++k) {
+    std::vector<std::string> terms;
+    for (size_t s = 0; s < segments.size(); ++s) {
+      terms.push_back("(if " + contributes[s] + " == 1 then " + Col(segments[s].values[k]) + " else 0)");
+    }
+    out.push_back(build.AddHelperColumn(base + " max", "(" + SumText(build, base, terms) + ") / " + count));
+  }
+  return out;
+}
+
 // 1 when probabilities[k] is the segment's most probable class (the first of
 // the most probable on ties), else 0; 0 when a probability is missing.
 std::string VoteFor(ModelBuilder& build, const std::string& base, const SegmentColumns& segment, size_t k) {
@@ -404,11 +449,12 @@ Result<std::vector<std::string>> CombineSegments(ModelBuilder& build, const pugi
     }
     return out;
   }
+  if (method == "max" && classification) return MaxClassifier(build, base, segments, outputs);
   if (method == "median" || method == "max") {
     if (classification) {
       return at.Unsupported(segmentation, "multipleModelMethod " + QuoteString(method) +
-                                              " for a classifier (supported: average, weightedAverage, majorityVote, "
-                                              "weightedMajorityVote, selectFirst, modelChain)");
+                                              " for a classifier (supported: average, weightedAverage, max, "
+                                              "majorityVote, weightedMajorityVote, selectFirst, modelChain)");
     }
     if (method == "max") return std::vector<std::string>{Max(build, base, segments)};
     if (segments.size() > kMaxMedianSegments) {

@@ -200,6 +200,40 @@ TEST(PmmlSegmentation, ClassifierAverageOfMixedModels) {
   EXPECT_EQ(low->label, weighted_a >= 0.5 ? 0 : 1);
 }
 
+// max: the winning category has the highest probability in any selected
+// segment; the result averages the segments that give it that probability.
+TEST(PmmlSegmentation, ClassifierMax) {
+  const std::vector<std::string> segments = {Segment("<True/>", LogitClassifier(1)),
+                                             Segment("<True/>", TreeClassifier(0.2, 0.9)),
+                                             Segment(Region("north"), LogitClassifier(-2)),
+                                             Segment(Region("north"), TreeClassifier(0.1, 0.9))};
+  Result<Pipeline> max = Import(Mining("classification", "max", segments));
+  ASSERT_TRUE(max.ok()) << max.status().ToString();
+  auto expect = [&](const std::string& x, const std::string& region, double pa, int label) {
+    Result<Prediction> p = Score(*max, {{"x", x}, {"r", region}});
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_NEAR(p->values[0], pa, 1e-15) << "x=" << x << " " << region;
+    EXPECT_NEAR(p->values[1], 1 - pa, 1e-15) << "x=" << x << " " << region;
+    EXPECT_EQ(p->label, label) << "x=" << x << " " << region;
+  };
+  // South, x = 1: (0.731, 0.269) and (0.9, 0.1): the tree's 0.9 for a wins.
+  expect("1", "south", 0.9, 0);
+  // South, x = -1: (0.269, 0.731) and (0.2, 0.8): the tree's 0.8 for b wins.
+  expect("-1", "south", 0.2, 1);
+  // North, x = -1: logistic(2) = 0.881 for a, but the last tree's 0.9 for b
+  // is higher: b wins with that tree's vector (0.1, 0.9).
+  expect("-1", "north", 0.1, 1);
+  // North, x = 1: both trees give 0.9 for a; their vectors are averaged.
+  expect("1", "north", 0.9, 0);
+  // North, x = 0.5: logistic(0.5) = 0.622, the trees (0.9, 0.1) twice,
+  // logistic(-1) = 0.269: 0.9 for a, from the two trees.
+  expect("0.5", "north", 0.9, 0);
+  // A row where a selected segment's probability is missing gives missing.
+  Result<Prediction> missing = Score(*max, {{"r", "south"}});
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  EXPECT_TRUE(std::isnan(missing->values[0]));
+}
+
 TEST(PmmlSegmentation, ClassifierVotesAndSelectFirst) {
   // Votes at x = 1 (north): a (0.73), a (0.9), b (0.12 for a).
   const std::vector<std::string> segments = {Segment("<True/>", LogitClassifier(1), " weight=\"1\""),
