@@ -70,6 +70,15 @@ class Exporter {
   Status WritePostProcessing(pugi::xml_node model);
   Status WriteTransform(pugi::xml_node dictionary, const Transform& transform);
   Status WriteExpression(pugi::xml_node parent, const expr::Node& node);
+  // A category derived output as a `decision` OutputField: its Decisions are
+  // the categories, and an if tree of their texts picks the one whose
+  // position `position` gives (see WriteDecisionBranch).
+  Status WriteDecisionOutput(pugi::xml_node field, const expr::Node& position,
+                             const std::vector<std::string>& categories);
+  // Writes under `parent` the decision `node` (a position) picks, or returns
+  // false without writing when it is missing for every row.
+  Result<bool> WriteDecisionBranch(pugi::xml_node parent, const expr::Node& node,
+                                   const std::vector<std::string>& categories);
   pugi::xml_node DerivedField(pugi::xml_node dictionary, const std::string& name, expr::Type type);
   Status CheckEncoderLevels(const std::string& what, const std::string& input, UnknownLevelPolicy policy,
                             const std::vector<std::string>& levels) const;
@@ -376,6 +385,26 @@ Result<TargetSettings> MatchTarget(const std::string& text) {
   return target;
 }
 
+// Whether a category output's position `node` is missing for every row: a
+// number that is no position, or an if whose branches both are.
+bool AlwaysMissingPosition(const expr::Node& node, size_t categories) {
+  if (node.kind == expr::NodeKind::kNumber) {
+    const double v = node.number;
+    return !(v >= 0 && v < static_cast<double>(categories) && v == std::floor(v));
+  }
+  if (node.kind == expr::NodeKind::kIf) {
+    return AlwaysMissingPosition(*node.children[1], categories) &&
+           AlwaysMissingPosition(*node.children[2], categories);
+  }
+  return false;
+}
+
+size_t CountNodes(const expr::Node& node) {
+  size_t n = 1;
+  for (const auto& child : node.children) n += CountNodes(*child);
+  return n;
+}
+
 // Replaces `score` in a derived output's expression by the output field that
 // holds the same value.
 void ReplaceScore(expr::Node& node, const std::string& field) {
@@ -416,10 +445,6 @@ Status Exporter::WritePostProcessing(pugi::xml_node model) {
     const DerivedOutput& derived = post.outputs[i];
     const std::string where = "post.outputs[" + std::to_string(i) + "] (" + derived.name + ")";
     RETURN_IF_ERROR(CheckText("output", derived.name));
-    if (!derived.categories.empty()) {
-      // PMML's decision is a text-valued expression; the IR's is a position.
-      return UnimplementedError(where + ": a category output has no PMML equivalent here");
-    }
     if (columns_.count(derived.name) != 0) {
       return UnimplementedError(where + ": the name of an input or derived column, and PMML field names are unique");
     }
@@ -443,6 +468,11 @@ Status Exporter::WritePostProcessing(pugi::xml_node model) {
     if (!type.ok()) return type.status().WithContext(where);
     pugi::xml_node field = output.append_child("OutputField");
     field.append_attribute("name") = derived.name.c_str();
+    if (!derived.categories.empty()) {
+      RETURN_IF_ERROR(WriteDecisionOutput(field, **ast, derived.categories).WithContext(where));
+      visible[derived.name] = expr::Type::kString;
+      continue;
+    }
     const bool boolean = *type == expr::Type::kBoolean;
     field.append_attribute("optype") = boolean ? "categorical" : "continuous";
     field.append_attribute("dataType") = boolean ? "boolean" : "double";
@@ -451,6 +481,77 @@ Status Exporter::WritePostProcessing(pugi::xml_node model) {
     visible[derived.name] = *type;
   }
   return Status::Ok();
+}
+
+Status Exporter::WriteDecisionOutput(pugi::xml_node field, const expr::Node& position,
+                                     const std::vector<std::string>& categories) {
+  field.append_attribute("optype") = "categorical";
+  field.append_attribute("dataType") = "string";
+  field.append_attribute("feature") = "decision";
+  pugi::xml_node decisions = field.append_child("Decisions");
+  for (const std::string& category : categories) {
+    RETURN_IF_ERROR(CheckText("category", category));
+    decisions.append_child("Decision").append_attribute("value") = category.c_str();
+  }
+  ASSIGN_OR_RETURN(const bool written, WriteDecisionBranch(field, position, categories));
+  if (!written) {
+    // Never a category: an if without an else branch whose condition is
+    // never true gives PMML's missing value.
+    pugi::xml_node branch = Apply(field, "if");
+    Constant(branch, "false", "boolean");
+    Constant(branch, categories[0], "string");
+  }
+  return Status::Ok();
+}
+
+// The IR's position picks a category when it is a whole number in range and
+// is missing otherwise; PMML's decision is the text itself, and an `if`
+// without an else branch is missing when its condition is false.
+// - A literal position is its category's Constant.
+// - `if c then a else b` is if(c', a, b) with c' = (c is present and c),
+//   which is never missing and true exactly when the language takes `a`; a
+//   branch that is missing for every row is left out (if(not c', b) when it
+//   is `a`).
+// - Any other expression E is the chain if(E == 0, first, if(E == 1,
+//   second, ...)) without a final else: a fraction, a number out of range or
+//   a missing E matches no case, and equal() of a missing E is missing.
+Result<bool> Exporter::WriteDecisionBranch(pugi::xml_node parent, const expr::Node& node,
+                                           const std::vector<std::string>& categories) {
+  if (AlwaysMissingPosition(node, categories.size())) return false;
+  if (node.kind == expr::NodeKind::kNumber) {
+    Constant(parent, categories[static_cast<size_t>(node.number)], "string");
+    return true;
+  }
+  if (node.kind == expr::NodeKind::kIf) {
+    const bool then_missing = AlwaysMissingPosition(*node.children[1], categories.size());
+    const bool else_missing = AlwaysMissingPosition(*node.children[2], categories.size());
+    pugi::xml_node branch = Apply(parent, "if");
+    pugi::xml_node condition = Apply(then_missing ? Apply(branch, "not") : branch, "and");
+    RETURN_IF_ERROR(WriteExpression(Apply(condition, "isNotMissing"), *node.children[0]));
+    RETURN_IF_ERROR(WriteExpression(condition, *node.children[0]));
+    if (!then_missing) RETURN_IF_ERROR(WriteDecisionBranch(branch, *node.children[1], categories).status());
+    if (!else_missing) RETURN_IF_ERROR(WriteDecisionBranch(branch, *node.children[2], categories).status());
+    return true;
+  }
+  // The chain repeats E once per category; bound the document it makes.
+  constexpr size_t kMaxRepeatedNodes = 100000;
+  const size_t size = CountNodes(node);
+  if (size * categories.size() > kMaxRepeatedNodes) {
+    return UnimplementedError("a category output whose position is an expression of " + std::to_string(size) +
+                              " nodes over " + std::to_string(categories.size()) +
+                              " categories: PMML would repeat the expression once per category (write the "
+                              "position as an if-then-else chain of numbers)");
+  }
+  pugi::xml_node at = parent;
+  for (size_t k = 0; k < categories.size(); ++k) {
+    pugi::xml_node branch = Apply(at, "if");
+    pugi::xml_node equal = Apply(branch, "equal");
+    RETURN_IF_ERROR(WriteExpression(equal, node));
+    NumberConstant(equal, static_cast<double>(k));
+    Constant(branch, categories[k], "string");
+    at = branch;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------

@@ -527,6 +527,53 @@ TEST(PmmlExport, DerivedOutputsAndTargetRoundTrip) {
   ExpectRefused(other, StatusCode::kUnimplemented, "post.prediction_expression 'floor(max(score, x))'");
 }
 
+// Category derived outputs become decision OutputFields listing their
+// categories: an if-then-else chain of positions is written branch for
+// branch, any other position expression as one case per category; a
+// position that is a fraction, out of range or missing gives no decision.
+TEST(PmmlExport, CategoryOutputsBecomeDecisions) {
+  Pipeline pipeline = Regression({NumberField("x")}, {}, "x");
+  pipeline.post.outputs = {
+      {"action", "if score > 10 then 2 else if score > 5 then 1 else if score > 2 then 0 else -1",
+       {"approve", "review", "decline"}},
+      {"bucket", "floor(score / 4)", {"low", "mid", "high"}},
+      {"always_none", "if x > 0 then 7 else 0.5", {"never"}},
+      {"needs_review", "action == 'review' or bucket in ('high')"},
+  };
+  Result<std::string> document = ExportPmml(pipeline, PmmlExportOptions{});
+  ASSERT_TRUE(document.ok()) << document.status().ToString();
+  EXPECT_NE(document->find("name=\"action\" optype=\"categorical\" dataType=\"string\" feature=\"decision\""),
+            std::string::npos)
+      << *document;
+  EXPECT_NE(document->find("<Decision value=\"review\" />"), std::string::npos) << *document;
+  const Pipeline back = RoundTrip(pipeline);
+  ASSERT_EQ(back.post.outputs.size(), 4u);
+  EXPECT_EQ(back.post.outputs[0].categories, pipeline.post.outputs[0].categories);
+  EXPECT_EQ(back.post.outputs[1].categories, pipeline.post.outputs[1].categories);
+  for (const std::string x : {"-10", "1", "1.5", "2.5", "3", "5", "5.5", "8", "10", "10.5", "11.9", "12", "30"}) {
+    SCOPED_TRACE("x = " + x);
+    const Result<Prediction> expected = reference::ScoreRow(pipeline, {RawValue::Text(x)});
+    const Result<Prediction> actual = reference::ScoreRow(back, {RawValue::Text(x)});
+    ASSERT_TRUE(expected.ok() && actual.ok());
+    ASSERT_EQ(actual->derived.size(), 4u);
+    for (size_t k = 0; k < 4; ++k) EXPECT_PRED2(SameBits, actual->derived[k], expected->derived[k]) << k;
+  }
+  // Spot checks of the original's values, so that the comparison above is
+  // not between two equally wrong pipelines.
+  const Result<Prediction> low = reference::ScoreRow(back, {RawValue::Text("1.5")});
+  ASSERT_TRUE(low.ok());
+  EXPECT_TRUE(std::isnan(low->derived[0]));  // -1: no decision
+  EXPECT_EQ(low->derived[1], 0);             // floor(1.5 / 4) = 0: "low"
+  EXPECT_TRUE(std::isnan(low->derived[2]));
+  const Result<Prediction> review = reference::ScoreRow(back, {RawValue::Text("8")});
+  ASSERT_TRUE(review.ok());
+  EXPECT_EQ(review->derived[0], 1);
+  EXPECT_EQ(review->derived[3], 1);
+  const Result<Prediction> beyond = reference::ScoreRow(back, {RawValue::Text("12")});
+  ASSERT_TRUE(beyond.ok());
+  EXPECT_TRUE(std::isnan(beyond->derived[1]));  // floor(12 / 4) = 3 is out of range: no category
+}
+
 // The importer's side of the round trip refuses what the exporter never
 // writes rather than guessing.
 TEST(PmmlExport, ImporterRefusesOtherChainsAndFloatModels) {

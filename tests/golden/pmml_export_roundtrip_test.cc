@@ -45,8 +45,6 @@ const std::map<std::string, std::string>& ExpectedRefusals() {
   static const auto* refusals = new std::map<std::string, std::string>{
       {"golden/business_rules", "business rule"},
       {"golden/error_unknown_level", "unknown level policy 'error'"},
-      // A decision OutputField's text values: the IR's category output is a position.
-      {"golden/pmml_output_decision", "a category output has no PMML equivalent here"},
       // Scorecards with reason codes: PMML ranks reason codes in Scorecards only.
       {"golden/pmml_scorecard", "post.reason_order 'smallest'"},
       {"golden/pmml_scorecard_derived", "post.reason_order 'largest'"},
