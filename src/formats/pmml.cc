@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "data/number.h"
+#include "formats/pmml_business_rules.h"
 #include "formats/pmml_internal.h"
 #include "pipeline/validate.h"
 
@@ -665,7 +666,12 @@ class Importer {
   Status ReadTargets(const pugi::xml_node& model);
   Status CheckOutput(const pugi::xml_node& model);
   // transformedValue and decision OutputFields as derived outputs (post.outputs).
-  Status AddDerivedOutputs(const std::vector<pugi::xml_node>& fields);
+  // `visible` receives the scope the outputs saw, with every output in it.
+  Status AddDerivedOutputs(const std::vector<pugi::xml_node>& fields, Scope* visible);
+  // The business rules of the decision and flags OutputFields Podium's
+  // exporter writes (formats/pmml_business_rules.h); `outputs` as
+  // AddDerivedOutputs left it.
+  Status ReadBusinessRules(const std::vector<pugi::xml_node>& fields, const Scope& outputs);
   Result<DerivedOutput> LowerDecision(const pugi::xml_node& field, const Scope& scope);
   Status AddDecisionCases(const pugi::xml_node& node, const Scope& scope, const std::vector<std::string>& decisions,
                           const std::string& guard, std::vector<std::pair<std::string, std::string>>& cases);
@@ -917,11 +923,16 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
   bool named_probability = false;
   std::vector<pugi::xml_node> reason_fields;
   std::vector<pugi::xml_node> derived_fields;
+  std::vector<pugi::xml_node> rule_fields;
   if (const pugi::xml_node output = FirstChild(model, "Output")) {
     for (const pugi::xml_node& field : Children(output, "OutputField")) {
       const std::string feature = Attribute(field, "feature").value_or("predictedValue");
       const std::optional<std::string> name = Attribute(field, "name");
       if (!name) return at_.Invalid(field, "missing attribute 'name'");
+      if (pmml_rules::IsRuleField(field)) {
+        rule_fields.push_back(field);  // read last: rules see every output
+        continue;
+      }
       // A text-valued transformedValue of a binary classifier is its
       // decision threshold; numbers and booleans are derived outputs.
       const bool text = Attribute(field, "dataType").value_or("string") == "string";
@@ -969,16 +980,18 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
   } else {
     pipeline_.output_names.value = predicted;
   }
-  return AddDerivedOutputs(derived_fields);
+  Scope outputs;
+  RETURN_IF_ERROR(AddDerivedOutputs(derived_fields, &outputs));
+  return ReadBusinessRules(rule_fields, outputs);
 }
 
 // Each transformedValue OutputField becomes a derived output of the same
 // name. Its expression sees the fields, the model's value outputs under
 // their names (a regression's also under the target field's name) and the
 // transformedValue fields before it.
-Status Importer::AddDerivedOutputs(const std::vector<pugi::xml_node>& fields) {
-  if (fields.empty()) return Status::Ok();
-  Scope scope = scope_;
+Status Importer::AddDerivedOutputs(const std::vector<pugi::xml_node>& fields, Scope* visible) {
+  Scope& scope = *visible;
+  scope = scope_;
   auto add = [&](const std::string& name, const std::string& column, expr::Type type) {
     ScopeField field;
     field.column = column;
@@ -1027,6 +1040,28 @@ Status Importer::AddDerivedOutputs(const std::vector<pugi::xml_node>& fields) {
     add(name, name, value.type);
   }
   return Status::Ok();
+}
+
+Status Importer::ReadBusinessRules(const std::vector<pugi::xml_node>& fields, const Scope& outputs) {
+  if (fields.empty()) return Status::Ok();
+  // Rules read `score`, not the value columns: the output field holding the
+  // score (the prediction, or the probability of the second class) is it.
+  Scope scope = outputs;
+  const std::vector<std::string> values = ValueColumnNames(pipeline_);
+  for (const std::string& value : values) scope.fields.erase(value);
+  if (!classification_ && !target_.name.empty()) scope.fields.erase(target_.name);
+  if (!classification_ || values.size() == 2) {
+    ScopeField score;
+    score.column = "score";
+    score.type = expr::Type::kNumber;
+    scope.fields.insert_or_assign(classification_ ? values[1] : values[0], std::move(score));
+  }
+  pmml_rules::ModelOutputs model;
+  model.classification = classification_;
+  model.classes = pipeline_.model.classes;
+  if (classification_) model.probability_fields = values;
+  model.threshold = pipeline_.post.threshold.value_or(0.5);
+  return pmml_rules::ReadRules(at_, scope, model, fields, &pipeline_.post.rules);
 }
 
 // A decision OutputField: its expression, a tree of `if`s whose leaves are

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <map>
+#include <memory>
 #include <new>
 #include <optional>
 #include <set>
@@ -18,6 +19,8 @@
 #include "data/number.h"
 #include "expr/expr.h"
 #include "formats/pmml.h"
+#include "formats/pmml_business_rules.h"
+#include "pipeline/prediction.h"
 #include "pipeline/validate.h"
 
 namespace podium {
@@ -68,6 +71,14 @@ class Exporter {
   // post.prediction_expression as the Target's min, max and castInteger, and
   // post.outputs as transformedValue OutputFields, in the top-level model.
   Status WritePostProcessing(pugi::xml_node model);
+  // The output fields `score` stands for in post-processing expressions.
+  std::vector<std::string> ScoreFields() const;
+  // post.rules[i]'s condition, type-checked, `score` replaced.
+  Result<std::unique_ptr<expr::Node>> RuleCondition(
+      size_t i, const std::map<std::string, expr::Type, std::less<>>& outputs) const;
+  // post.rules as the decision and flags OutputFields
+  // (formats/pmml_business_rules.h); `outputs` are the derived outputs.
+  Status WriteRules(pugi::xml_node output, const std::map<std::string, expr::Type, std::less<>>& outputs);
   Status WriteTransform(pugi::xml_node dictionary, const Transform& transform);
   Status WriteExpression(pugi::xml_node parent, const expr::Node& node);
   // A category derived output as a `decision` OutputField: its Decisions are
@@ -134,10 +145,6 @@ std::string Exporter::FreshName(const std::string& base) {
 }
 
 Status Exporter::CheckSupported() const {
-  if (!p_.post.rules.empty()) {
-    return UnimplementedError("post.rules: business rule " + Quote(p_.post.rules[0].name) +
-                              " has no PMML equivalent (PMML models have no rule actions over their scores)");
-  }
   // PMML's reason codes belong to Scorecards only, where the exported GLM
   // is a RegressionModel; exporting these would silently change the codes.
   // (reason_one_sided is valid only with a signed order, refused here.)
@@ -405,16 +412,33 @@ size_t CountNodes(const expr::Node& node) {
   return n;
 }
 
-// Replaces `score` in a derived output's expression by the output field that
-// holds the same value.
-void ReplaceScore(expr::Node& node, const std::string& field) {
-  if (node.kind == expr::NodeKind::kColumn && node.text == "score") node.text = field;
-  for (auto& child : node.children) ReplaceScore(*child, field);
+// Replaces `score` in an expression of the post-processing by the output
+// fields that hold the same value: the prediction or the probability of
+// classes[1] (`fields` has one name), or the largest probability (max of
+// them all: the probabilities are missing together, so PMML's max, which
+// skips missing arguments, is the language's).
+void ReplaceScore(expr::Node& node, const std::vector<std::string>& fields) {
+  if (node.kind == expr::NodeKind::kColumn && node.text == "score") {
+    if (fields.size() == 1) {
+      node.text = fields[0];
+      return;
+    }
+    node.kind = expr::NodeKind::kCall;
+    node.text = "max";
+    for (const std::string& field : fields) {
+      auto column = std::make_unique<expr::Node>();
+      column->kind = expr::NodeKind::kColumn;
+      column->text = field;
+      node.children.push_back(std::move(column));
+    }
+    return;
+  }
+  for (auto& child : node.children) ReplaceScore(*child, fields);
 }
 
 Status Exporter::WritePostProcessing(pugi::xml_node model) {
   const PostProcessing& post = p_.post;
-  if (post.outputs.empty() && post.prediction_expression.empty()) return Status::Ok();
+  if (post.outputs.empty() && post.prediction_expression.empty() && post.rules.empty()) return Status::Ok();
   if (p_.model.task == Task::kClustering) {
     return UnimplementedError("post.outputs of a clustering model have no PMML equivalent here");
   }
@@ -451,15 +475,7 @@ Status Exporter::WritePostProcessing(pugi::xml_node model) {
     Result<std::unique_ptr<expr::Node>> ast = expr::Parse(derived.expression);
     if (!ast.ok()) return ast.status().WithContext(where);
     const std::vector<std::string> read = expr::ReferencedColumns(**ast);
-    if (std::find(read.begin(), read.end(), "score") != read.end()) {
-      // `score` is the prediction or p(classes[1]); a multiclass score (the
-      // largest probability) has no output field of its own.
-      if (p_.model.task == Task::kClassification && values.size() != 2) {
-        return UnimplementedError(where + ": reads `score`, a multiclass model's largest probability, which has "
-                                          "no PMML output field");
-      }
-      ReplaceScore(**ast, values.size() == 2 ? values[1] : values[0]);
-    }
+    if (std::find(read.begin(), read.end(), "score") != read.end()) ReplaceScore(**ast, ScoreFields());
     Result<expr::Type> type = expr::TypeCheck(**ast, [&](std::string_view name) -> std::optional<expr::Type> {
       if (const auto it = columns_.find(name); it != columns_.end()) return it->second.type;
       if (const auto it = visible.find(name); it != visible.end()) return it->second;
@@ -479,6 +495,127 @@ Status Exporter::WritePostProcessing(pugi::xml_node model) {
     field.append_attribute("feature") = "transformedValue";
     RETURN_IF_ERROR(WriteExpression(field, **ast).WithContext(where));
     visible[derived.name] = *type;
+  }
+  // Rules read the outputs, not the value columns (`score` instead).
+  for (const std::string& value : values) visible.erase(value);
+  return WriteRules(output, visible);
+}
+
+std::vector<std::string> Exporter::ScoreFields() const {
+  const std::vector<std::string> values = ValueColumnNames(p_);
+  if (p_.model.task == Task::kRegression) return {values[0]};
+  if (values.size() == 2) return {values[1]};
+  return values;
+}
+
+Result<std::unique_ptr<expr::Node>> Exporter::RuleCondition(
+    size_t i, const std::map<std::string, expr::Type, std::less<>>& outputs) const {
+  const BusinessRule& rule = p_.post.rules[i];
+  const std::string where = "post.rules[" + std::to_string(i) + "] (" + rule.name + ")";
+  Result<std::unique_ptr<expr::Node>> ast = expr::Parse(rule.when);
+  if (!ast.ok()) return ast.status().WithContext(where);
+  Result<expr::Type> type = expr::TypeCheck(**ast, [&](std::string_view name) -> std::optional<expr::Type> {
+    if (name == "score") return expr::Type::kNumber;
+    if (const auto it = columns_.find(name); it != columns_.end()) return it->second.type;
+    if (const auto it = outputs.find(name); it != outputs.end()) return it->second;
+    return std::nullopt;
+  });
+  if (!type.ok()) return type.status().WithContext(where);
+  if (*type != expr::Type::kBoolean) return InvalidArgumentError(where + ": the condition is not a boolean");
+  const std::vector<std::string> read = expr::ReferencedColumns(**ast);
+  if (std::find(read.begin(), read.end(), "score") != read.end() && ScoreFields().size() > 1) {
+    // max() of the probabilities would come back as a read of the value
+    // columns, which rules may not read; a derived output can hold it.
+    return UnimplementedError(where + ": reads `score` of a multiclass model (write a derived output "
+                                      "max(probability_…) and read that instead)");
+  }
+  ReplaceScore(**ast, ScoreFields());
+  return std::move(ast).value();
+}
+
+// The rules as the decision and flags OutputFields of
+// formats/pmml_business_rules.h. A rule's condition C holds when it is true,
+// and (C is present and C) is never missing and true exactly then.
+Status Exporter::WriteRules(pugi::xml_node output, const std::map<std::string, expr::Type, std::less<>>& outputs) {
+  const std::vector<BusinessRule>& rules = p_.post.rules;
+  if (rules.empty()) return Status::Ok();
+  for (const char* name : {pmml_rules::kDecisionField, pmml_rules::kFlagsField}) {
+    // Outputs may not take these names (the pipeline's own columns); inputs
+    // and derived columns may.
+    if (columns_.count(name) != 0) {
+      return UnimplementedError(std::string("post.rules: the rules' output field '") + name +
+                                "' would repeat the name of a column (PMML field names are unique)");
+    }
+  }
+  auto holds = [&](pugi::xml_node parent, size_t i) -> Status {
+    ASSIGN_OR_RETURN(std::unique_ptr<expr::Node> condition, RuleCondition(i, outputs));
+    pugi::xml_node both = Apply(parent, "and");
+    RETURN_IF_ERROR(WriteExpression(Apply(both, "isNotMissing"), *condition));
+    return WriteExpression(both, *condition);
+  };
+  std::vector<size_t> overrides;
+  std::vector<size_t> annotations;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    RETURN_IF_ERROR(CheckText("rule", rules[i].name));
+    RETURN_IF_ERROR(CheckText("rule reason", rules[i].reason));
+    RETURN_IF_ERROR(CheckText("rule decision", rules[i].decision));
+    (rules[i].action == RuleAction::kOverride ? overrides : annotations).push_back(i);
+  }
+  if (!overrides.empty()) {
+    pugi::xml_node field = output.append_child("OutputField");
+    field.append_attribute("name") = pmml_rules::kDecisionField;
+    field.append_attribute("optype") = "categorical";
+    field.append_attribute("dataType") = "string";
+    field.append_attribute("feature") = "decision";
+    for (size_t i : overrides) pmml_rules::AppendRuleExtension(field, rules[i]);
+    pugi::xml_node decisions = field.append_child("Decisions");
+    for (const std::string& decision : DecisionVocabulary(p_)) {
+      decisions.append_child("Decision").append_attribute("value") = decision.c_str();
+    }
+    pugi::xml_node at = field;
+    for (size_t i : overrides) {
+      pugi::xml_node branch = Apply(at, "if");
+      RETURN_IF_ERROR(holds(branch, i));
+      Constant(branch, rules[i].decision, "string");
+      at = branch;
+    }
+    // No override holds: the label (a regression has none: no else branch,
+    // so the decision is missing).
+    if (p_.model.task == Task::kClassification) {
+      pmml_rules::ModelOutputs model;
+      model.classification = true;
+      model.classes = p_.model.classes;
+      model.probability_fields = ValueColumnNames(p_);
+      model.threshold = p_.post.threshold.value_or(0.5);
+      pmml_rules::AppendLabelDecision(at, model);
+    }
+  }
+  if (!annotations.empty()) {
+    pugi::xml_node field = output.append_child("OutputField");
+    field.append_attribute("name") = pmml_rules::kFlagsField;
+    field.append_attribute("optype") = "categorical";
+    field.append_attribute("dataType") = "string";
+    field.append_attribute("feature") = "transformedValue";
+    for (size_t i : annotations) pmml_rules::AppendRuleExtension(field, rules[i]);
+    pugi::xml_node branch = Apply(field, "if");
+    pugi::xml_node any = Apply(branch, "notEqual");
+    pugi::xml_node joined = Apply(any, "concat");
+    size_t length = 0;
+    for (size_t i : annotations) {
+      const std::string piece = std::string(pmml_rules::kFlagSeparator) + pmml_rules::FlagText(rules[i]);
+      length += pmml_rules::CharacterCount(piece);
+      pugi::xml_node part = Apply(joined, "if");
+      RETURN_IF_ERROR(holds(part, i));
+      Constant(part, piece, "string");
+      Constant(part, "", "string");
+    }
+    if (annotations.size() == 1) Constant(joined, "", "string");  // concat takes two or more
+    Constant(any, "", "string");
+    // Drop the separator before the first text.
+    pugi::xml_node rest = Apply(branch, "substring");
+    rest.append_copy(joined);
+    NumberConstant(rest, 3);
+    NumberConstant(rest, static_cast<double>(length));
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include "formats/pmml.h"
 #include "pipeline/input.h"
 #include "pipeline/pipeline_json.h"
+#include "pipeline/prediction.h"
 #include "reference/reference.h"
 
 namespace podium {
@@ -431,7 +433,6 @@ void ExpectRefused(const Pipeline& pipeline, StatusCode code, const std::string&
 
 TEST(PmmlExport, RefusesWhatPmmlCannotExpress) {
   const std::vector<InputField> inputs = {NumberField("x"), CategoryField("c", {}), BooleanField("f")};
-  ExpectRefused(GoldenPipeline("business_rules"), StatusCode::kUnimplemented, "business rule");
   ExpectRefused(Regression(inputs, {OneHotTransform{"c", "", {"a"}, UnknownLevelPolicy::kError}}, "c=a"),
                 StatusCode::kUnimplemented, "unknown level policy 'error'");
   ExpectRefused(Regression(inputs, {ImputeTransform{"f", "g", ImputeStrategy::kConstant, 1.0}}, "g"),
@@ -572,6 +573,146 @@ TEST(PmmlExport, CategoryOutputsBecomeDecisions) {
   const Result<Prediction> beyond = reference::ScoreRow(back, {RawValue::Text("12")});
   ASSERT_TRUE(beyond.ok());
   EXPECT_TRUE(std::isnan(beyond->derived[1]));  // floor(12 / 4) = 3 is out of range: no category
+}
+
+// Business rules become the decision and flags OutputFields: the first
+// override rule that holds, else the label; the reasons of the annotate
+// rules that hold, joined by "; ". Reading them back gives the same rules.
+TEST(PmmlExport, BusinessRulesBecomeDecisionAndFlags) {
+  const Pipeline pipeline = GoldenPipeline("business_rules");
+  Result<std::string> document = ExportPmml(pipeline, PmmlExportOptions{});
+  ASSERT_TRUE(document.ok()) << document.status().ToString();
+  EXPECT_NE(document->find("name=\"decision\" optype=\"categorical\" dataType=\"string\" feature=\"decision\""),
+            std::string::npos)
+      << *document;
+  EXPECT_NE(document->find("<Extension extender=\"Podium\" name=\"rule\" value=\"big_amount\">large "
+                           "amount</Extension>"),
+            std::string::npos)
+      << *document;
+  EXPECT_NE(document->find("<Apply function=\"substring\">"), std::string::npos);
+  const Pipeline back = RoundTrip(pipeline);
+  ASSERT_EQ(back.post.rules.size(), 5u);
+  // Override rules first, then annotate rules, each in the original order.
+  const std::vector<std::string> names = {"blocked_country", "high_score", "vip_pass", "big_amount", "vip_note"};
+  for (size_t i = 0; i < names.size(); ++i) {
+    SCOPED_TRACE(names[i]);
+    const auto original = std::find_if(pipeline.post.rules.begin(), pipeline.post.rules.end(),
+                                       [&](const BusinessRule& r) { return r.name == names[i]; });
+    ASSERT_NE(original, pipeline.post.rules.end());
+    EXPECT_EQ(back.post.rules[i].name, original->name);
+    EXPECT_EQ(back.post.rules[i].action, original->action);
+    EXPECT_EQ(back.post.rules[i].decision, original->decision);
+    EXPECT_EQ(back.post.rules[i].reason, original->reason);
+  }
+  EXPECT_EQ(DecisionVocabulary(back), DecisionVocabulary(pipeline));
+}
+
+// Decisions and flags of a regression (no label: no decision unless an
+// override holds) and of a multiclass model (the arg max when none holds)
+// come back the same, row for row; a multiclass `score` is the largest
+// probability, which a derived output can read and a rule cannot.
+TEST(PmmlExport, RulesOfRegressionAndMulticlassModelsRoundTrip) {
+  auto decision_and_flags = [](const Pipeline& pipeline, const Prediction& prediction) {
+    std::string text = prediction.decision >= 0
+                           ? DecisionVocabulary(pipeline)[static_cast<size_t>(prediction.decision)]
+                           : "(none)";
+    for (int32_t rule : prediction.fired_rules) {
+      const BusinessRule& fired = pipeline.post.rules[static_cast<size_t>(rule)];
+      if (fired.action == RuleAction::kAnnotate) text += " | " + fired.reason;
+    }
+    return text;
+  };
+  Pipeline regression = Regression({NumberField("x")}, {}, "x");
+  regression.post.outputs = {{"doubled", "score * 2"}};
+  regression.post.rules = {
+      {"cap", "score > 10", RuleAction::kOverride, "capped", ""},
+      {"negative", "x < 0", RuleAction::kAnnotate, "", "below zero"},
+      {"big", "doubled > 30", RuleAction::kAnnotate, "", "large"},
+      {"floor", "x < -5", RuleAction::kOverride, "floored", "very low"},
+  };
+  const Pipeline regression_back = RoundTrip(regression);
+  std::set<std::string> seen;
+  for (const std::string x : {"-10", "-5", "-1", "0", "3", "10", "10.5", "16", ""}) {
+    SCOPED_TRACE("x = " + x);
+    const RawValue raw = x.empty() ? RawValue::Missing() : RawValue::Text(x);
+    const Result<Prediction> expected = reference::ScoreRow(regression, {raw});
+    const Result<Prediction> actual = reference::ScoreRow(regression_back, {raw});
+    ASSERT_TRUE(expected.ok() && actual.ok());
+    EXPECT_EQ(decision_and_flags(regression_back, *actual), decision_and_flags(regression, *expected));
+    seen.insert(decision_and_flags(regression, *expected));
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"(none)", "(none) | below zero", "capped", "capped | large",
+                                         "floored | below zero"}));
+
+  Pipeline multiclass = GoldenPipeline("glm_multinomial");
+  multiclass.post.outputs = {{"confidence", "score"}};
+  multiclass.post.rules = {
+      {"manual", "x1 > 5", RuleAction::kOverride, "manual", ""},
+      {"unsure", "confidence < 0.5", RuleAction::kAnnotate, "", "low confidence"},
+  };
+  const Pipeline multiclass_back = RoundTrip(multiclass);
+  std::set<std::string> decisions;
+  for (int x1 = -6; x1 <= 7; x1 += 1) {
+    for (int x2 = -6; x2 <= 6; x2 += 2) {
+      SCOPED_TRACE("x1 = " + std::to_string(x1) + ", x2 = " + std::to_string(x2));
+      const std::string a = std::to_string(x1);
+      const std::string b = std::to_string(x2);
+      const std::vector<RawValue> raw = {RawValue::Text(a), RawValue::Text(b)};  // views of a and b
+      const Result<Prediction> expected = reference::ScoreRow(multiclass, raw);
+      const Result<Prediction> actual = reference::ScoreRow(multiclass_back, raw);
+      ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+      ASSERT_TRUE(actual.ok()) << actual.status().ToString();
+      EXPECT_EQ(decision_and_flags(multiclass_back, *actual), decision_and_flags(multiclass, *expected));
+      EXPECT_PRED2(SameBits, actual->derived[0], expected->derived[0]);
+      decisions.insert(DecisionVocabulary(multiclass)[static_cast<size_t>(expected->decision)]);
+    }
+  }
+  EXPECT_EQ(decisions.count("manual"), 1u);
+  EXPECT_GE(decisions.size(), 3u);  // the grid reaches several classes as well
+
+  Pipeline reads_score = multiclass;
+  reads_score.post.rules = {{"sure", "score > 0.9", RuleAction::kAnnotate, "", "sure"}};
+  ExpectRefused(reads_score, StatusCode::kUnimplemented, "reads `score` of a multiclass model");
+}
+
+// A document with Podium's rule Extensions must have exactly the shape the
+// exporter writes: anything else would be scored by rules it does not hold.
+TEST(PmmlExport, ImporterRefusesRuleFieldsOfAnotherShape) {
+  Result<std::string> document = ExportPmml(GoldenPipeline("business_rules"), PmmlExportOptions{});
+  ASSERT_TRUE(document.ok()) << document.status().ToString();
+  // Replaces every `from`, or only the last one.
+  auto import_edited = [&](const std::string& from, const std::string& to, bool last_only) {
+    std::string edited = *document;
+    int replaced = 0;
+    for (size_t at = last_only ? edited.rfind(from) : edited.find(from); at != std::string::npos;
+         at = last_only ? std::string::npos : edited.find(from, at + to.size())) {
+      edited.replace(at, from.size(), to);
+      ++replaced;
+    }
+    EXPECT_GT(replaced, 0) << from;
+    return ImportPmml(edited, ImportOptions());
+  };
+  // The flag text no longer the rule's reason.
+  Result<Pipeline> relabelled = import_edited("; large amount", "; big", false);
+  ASSERT_FALSE(relabelled.ok());
+  EXPECT_NE(relabelled.status().message().find("the flag 'big' is not what rule 'big_amount' reports"),
+            std::string::npos)
+      << relabelled.status().ToString();
+  // The label when no rule holds (last in the document) with a threshold
+  // other than the pipeline's.
+  Result<Pipeline> threshold = import_edited("<Constant dataType=\"double\">0.7</Constant>",
+                                             "<Constant dataType=\"double\">0.6</Constant>", true);
+  ASSERT_FALSE(threshold.ok());
+  EXPECT_EQ(threshold.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(threshold.status().message().find("the shape Podium writes (here the label when no rule holds"),
+            std::string::npos)
+      << threshold.status().ToString();
+  // A decision left out of the Decisions.
+  Result<Pipeline> unlisted = import_edited("<Decision value=\"approve_vip\" />", "", false);
+  ASSERT_FALSE(unlisted.ok());
+  EXPECT_NE(unlisted.status().message().find("must list the classes, then the rules' decisions"),
+            std::string::npos)
+      << unlisted.status().ToString();
 }
 
 // The importer's side of the round trip refuses what the exporter never

@@ -43,7 +43,6 @@ namespace fs = std::filesystem;
 // Sources the exporter refuses, with a part of the reason it gives.
 const std::map<std::string, std::string>& ExpectedRefusals() {
   static const auto* refusals = new std::map<std::string, std::string>{
-      {"golden/business_rules", "business rule"},
       {"golden/error_unknown_level", "unknown level policy 'error'"},
       // Scorecards with reason codes: PMML ranks reason codes in Scorecards only.
       {"golden/pmml_scorecard", "post.reason_order 'smallest'"},
@@ -230,6 +229,7 @@ struct Outcome {
   std::vector<double> values;
   std::string label;
   std::string decision;
+  std::string flags;            // the texts of the annotate rules that fired
   std::vector<double> derived;  // post.outputs
 };
 
@@ -250,6 +250,10 @@ Outcome Describe(const Pipeline& pipeline, const Result<Prediction>& result) {
   if (result->label >= 0) outcome.label = pipeline.model.classes[static_cast<size_t>(result->label)];
   const std::vector<std::string> decisions = DecisionVocabulary(pipeline);
   if (result->decision >= 0) outcome.decision = decisions[static_cast<size_t>(result->decision)];
+  for (int32_t rule : result->fired_rules) {
+    const BusinessRule& fired = pipeline.post.rules[static_cast<size_t>(rule)];
+    if (fired.action == RuleAction::kAnnotate) outcome.flags += (fired.reason.empty() ? fired.name : fired.reason) + ";";
+  }
   return outcome;
 }
 
@@ -377,6 +381,7 @@ TEST_P(PmmlExportRoundTrip, ScoresIdentically) {
       }
       EXPECT_EQ(outcome.label, expected.label);
       EXPECT_EQ(outcome.decision, expected.decision);
+      EXPECT_EQ(outcome.flags, expected.flags);
       ASSERT_EQ(outcome.derived.size(), expected.derived.size());
       for (size_t k = 0; k < expected.derived.size(); ++k) {
         EXPECT_PRED2(SameBits, outcome.derived[k], expected.derived[k]) << "derived[" << k << "]";
