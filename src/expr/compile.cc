@@ -33,7 +33,8 @@ enum class Opcode : std::uint8_t {
   kLoadBoolean,  // push slots[a] as 0/1, NaN stays
   kLoadCode,     // push slots[a]
   // Unary, in place.
-  kNeg, kNot, kAbs, kCeil, kExp, kFloat32, kFloor, kLog, kLog10, kSqrt, kTanh, kSin, kCos, kAtan, kIsMissing,
+  kNeg, kNot, kAbs, kCeil, kExp, kFloat32, kFloor, kLog, kLog10, kSqrt, kTanh, kSin, kCos, kAtan, kLog1p, kExpm1,
+  kIsMissing,
   kIn,  // top in constants[a, a+b): 0/1, NaN if top is NaN
   // Binary: pop rhs, replace lhs.
   kAdd, kSub, kMul, kDiv, kPow, kMin, kMax,
@@ -92,6 +93,8 @@ Opcode CallOpcode(internal::Function function) {
     case Function::kSin: return Opcode::kSin;
     case Function::kCos: return Opcode::kCos;
     case Function::kAtan: return Opcode::kAtan;
+    case Function::kLog1p: return Opcode::kLog1p;
+    case Function::kExpm1: return Opcode::kExpm1;
   }
   return Opcode::kAbs;
 }
@@ -376,6 +379,8 @@ double Compiler::Run(const Instruction* code, const double* constants,
       case Opcode::kSin: PODIUM_UNARY(std::sin(x))
       case Opcode::kCos: PODIUM_UNARY(std::cos(x))
       case Opcode::kAtan: PODIUM_UNARY(std::atan(x))
+      case Opcode::kLog1p: PODIUM_UNARY(Finite(std::log1p(x)))
+      case Opcode::kExpm1: PODIUM_UNARY(Finite(std::expm1(x)))
       case Opcode::kFloat32: PODIUM_UNARY(internal::RoundToFloat32(x))
       case Opcode::kIsMissing: PODIUM_UNARY(Bool(Missing(x)))
       case Opcode::kIn:

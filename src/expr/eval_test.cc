@@ -326,6 +326,16 @@ TEST(SemanticsTest, Functions) {
            {"exp(x)", {{"x", 1000.0}}, M},  // overflow
            {"exp(x)", {}, M},
            {"sqrt(x)", {{"x", 6.25}}, 2.5},
+           {"log1p(x)", {{"x", 1e-10}}, std::log1p(1e-10)},  // not log(1 + x): 1e-10 keeps its digits
+           {"log1p(x)", {{"x", 1.5}}, std::log1p(1.5)},
+           {"log1p(x)", {{"x", -1.0}}, M},  // -Inf
+           {"log1p(x)", {{"x", -2.0}}, M},  // NaN
+           {"log1p(x)", {}, M},
+           {"expm1(x)", {{"x", 1e-10}}, std::expm1(1e-10)},
+           {"expm1(x)", {{"x", -0.5}}, std::expm1(-0.5)},
+           {"expm1(x)", {{"x", -1000.0}}, -1.0},
+           {"expm1(x)", {{"x", 1000.0}}, M},  // overflow
+           {"expm1(x)", {}, M},
            {"tanh(x)", {{"x", 0.5}}, std::tanh(0.5)},
            {"tanh(x)", {{"x", 1000.0}}, 1.0},
            {"tanh(x)", {}, M},
@@ -416,7 +426,8 @@ class ExpressionGenerator {
       }
       case 5: {
         static const std::vector<std::string> kFunctions = {
-            "abs", "log", "log10", "exp", "sqrt", "floor", "ceil", "tanh", "sin", "cos", "atan", "float32"};
+            "abs", "log", "log10", "exp", "sqrt", "floor", "ceil", "tanh", "sin", "cos", "atan", "float32",
+            "log1p", "expm1"};
         return PickFrom(kFunctions) + "(" + Number(d) + ")";
       }
       case 6: return "pow(" + Number(d) + ", " + Number(d) + ")";

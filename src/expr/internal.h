@@ -15,7 +15,7 @@ namespace podium::expr::internal {
 
 enum class Function {
   kAbs, kCeil, kCoalesce, kExp, kFloat32, kFloor, kIsMissing, kLog, kLog10, kMax, kMin,
-  kPow, kSqrt, kTanh, kSin, kCos, kAtan,
+  kPow, kSqrt, kTanh, kSin, kCos, kAtan, kLog1p, kExpm1,
 };
 
 struct FunctionInfo {

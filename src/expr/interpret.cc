@@ -181,6 +181,8 @@ class Interpreter {
       case Function::kSin: return Number(std::sin(x[0]));
       case Function::kCos: return Number(std::cos(x[0]));
       case Function::kAtan: return Number(std::atan(x[0]));
+      case Function::kLog1p: return Number(std::log1p(x[0]));
+      case Function::kExpm1: return Number(std::expm1(x[0]));
       // Rounds to the nearest float; beyond float's range that is an
       // infinity, hence missing.
       case Function::kFloat32: return Number(internal::RoundToFloat32(x[0]));
