@@ -284,6 +284,10 @@ class Importer {
                                      const std::vector<int64_t>& vectors_per_class,
                                      const std::vector<double>& vectors, const std::vector<double>& coefficients,
                                      const std::vector<double>& rho, std::vector<std::string>* features);
+  // onnxruntime's probabilities of a binary SVMClassifier with prob_a and
+  // prob_b, from the decision column `decision`: Platt's sigmoid and its
+  // pairwise-coupling solver for two classes, in float; one column per class.
+  Result<std::vector<Col>> SvmPlattBinary(const Col& decision, double prob_a, double prob_b, const std::string& base);
   // SVMClassifier without support vectors: a GLM over the inputs.
   Result<GlmModel> SvmLinearClassifier(const onnx::NodeProto& node, size_t classes, size_t columns);
   // The sum of `terms` in their order, in double: sums longer than
@@ -319,6 +323,9 @@ class Importer {
   // The model's class values are SVM vote shares (named apart from
   // probabilities).
   bool vote_shares_ = false;
+  // A binary SVMClassifier with prob_a/prob_b: onnxruntime's probabilities,
+  // one column per class, written as derived outputs under the graph's names.
+  std::vector<Col> platt_;
   Pipeline pipeline_;
 };
 
@@ -2645,6 +2652,91 @@ Result<TreeEnsembleModel> Importer::SvmVotes(const onnx::NodeProto& node, const 
   return ensemble;
 }
 
+// onnxruntime's probabilities of a binary SVMClassifier with prob_a and
+// prob_b, spelled in float arithmetic (float32 of each double operation is
+// the float result):
+//   v = 1 - logistic(float(d) * A + B), clamped to [1e-7, 1 - 1e-7]
+// (its logistic: e = exp(-|t|), l = 1 / (1 + e), 1 - l for t < 0), then its
+// pairwise-coupling solver for two classes with r01 = v, r10 = 1 - v:
+// Q00 = r10², Q01 = Q10 = -r10 r01, Q11 = r01², p = (1/2, 1/2); each round
+// computes Qp and pQp, stops when max |Qp_i - pQp| < 0.005 / 2, else for
+// t = 0, 1 moves p_t by (pQp - Qp_t) / Q_tt and rescales p, Qp and pQp by
+// 1 + diff. For two classes the solver stops within two rounds (checked
+// over fifteen million values of v); the columns run three rounds, and a
+// row that would need more gets missing probabilities rather than a wrong
+// one. A missing decision (a missing input) gives onnxruntime's NaN, which
+// stops its solver at once: probabilities 1/2.
+Result<std::vector<Col>> Importer::SvmPlattBinary(const Col& decision, double prob_a, double prob_b,
+                                                  const std::string& base) {
+  constexpr int kRounds = 3;
+  std::vector<Col> uses = {decision};
+  auto column = [&](const std::string& suffix, const std::string& expression) -> Result<std::string> {
+    ASSIGN_OR_RETURN(const Col col, Derive(base + "#platt_" + suffix, expression, uses));
+    uses.push_back(col);
+    return Ref(col.name);
+  };
+  const auto f = [](const std::string& expression) { return "float32(" + expression + ")"; };
+  const std::string d = Ref(decision.name);
+  ASSIGN_OR_RETURN(const std::string t, column("t", f(f(f(d) + " * " + Literal(prob_a)) + " + " + Literal(prob_b))));
+  ASSIGN_OR_RETURN(const std::string l,
+                   column("logistic", "(if " + t + " < 0 then " + f("1 - " + f("1 / " + f("1 + " + f("exp(-abs(" + t +
+                                                                                                     "))")))) +
+                                          " else " + f("1 / " + f("1 + " + f("exp(-abs(" + t + "))"))) + ")"));
+  const std::string low = Literal(static_cast<double>(1e-7f));
+  const std::string high = Literal(static_cast<double>(1.0f - 1e-7f));
+  ASSIGN_OR_RETURN(const std::string r01, column("r01", "min(max(" + f("1 - " + l) + ", " + low + "), " + high + ")"));
+  ASSIGN_OR_RETURN(const std::string r10, column("r10", f("1 - " + r01)));
+  ASSIGN_OR_RETURN(const std::string q00, column("q00", f(r10 + " * " + r10)));
+  ASSIGN_OR_RETURN(const std::string q01, column("q01", f("-" + r10 + " * " + r01)));
+  ASSIGN_OR_RETURN(const std::string q11, column("q11", f(r01 + " * " + r01)));
+  const std::string q[2][2] = {{q00, q01}, {q01, q11}};
+  const std::string eps = Literal(static_cast<double>(0.005f / 2.0f));
+  std::string p[2] = {"0.5", "0.5"};
+  std::string done = "0";  // 1 once the solver has stopped
+  for (int round = 0; round <= kRounds; ++round) {
+    const std::string r = std::to_string(round);
+    std::string qp[2];
+    for (int i = 0; i < 2; ++i) {
+      ASSIGN_OR_RETURN(qp[i], column("qp" + std::to_string(i) + "_" + r,
+                                     f(f(q[i][0] + " * " + p[0]) + " + " + f(q[i][1] + " * " + p[1]))));
+    }
+    ASSIGN_OR_RETURN(std::string pqp, column("pqp_" + r, f(f(p[0] + " * " + qp[0]) + " + " + f(p[1] + " * " + qp[1]))));
+    ASSIGN_OR_RETURN(done, column("done_" + r, "(if " + done + " == 1 or max(abs(" + f(qp[0] + " - " + pqp) +
+                                                   "), abs(" + f(qp[1] + " - " + pqp) + ")) < " + eps +
+                                                   " then 1 else 0)"));
+    if (round == kRounds) break;
+    // One round of updates, kept only while the solver runs.
+    std::string next[2] = {p[0], p[1]};
+    for (int k = 0; k < 2; ++k) {
+      const std::string tk = r + "_" + std::to_string(k);
+      ASSIGN_OR_RETURN(const std::string diff, column("diff" + tk, f(f(pqp + " - " + qp[k]) + " / " + q[k][k])));
+      ASSIGN_OR_RETURN(const std::string one, column("one" + tk, f("1 + " + diff)));
+      next[k] = f(next[k] + " + " + diff);
+      ASSIGN_OR_RETURN(pqp, column("pqp" + tk, f(f(f(pqp + " + " + f(diff + " * " + f(f(diff + " * " + q[k][k]) +
+                                                                                     " + " + f("2 * " + qp[k])))) +
+                                                     " / " + one) + " / " + one)));
+      for (int j = 0; j < 2; ++j) {
+        ASSIGN_OR_RETURN(qp[j], column("qp" + std::to_string(j) + "_" + tk,
+                                       f(f(qp[j] + " + " + f(diff + " * " + q[k][j])) + " / " + one)));
+        ASSIGN_OR_RETURN(next[j], column("p" + std::to_string(j) + "_" + tk, f(next[j] + " / " + one)));
+      }
+    }
+    for (int j = 0; j < 2; ++j) {
+      ASSIGN_OR_RETURN(p[j], column("p" + std::to_string(j) + "_" + r,
+                                    "(if " + done + " == 1 then " + p[j] + " else " + next[j] + ")"));
+    }
+  }
+  std::vector<Col> out;
+  for (int j = 0; j < 2; ++j) {
+    ASSIGN_OR_RETURN(Col probability, Derive(base + "#platt_" + std::to_string(j),
+                                             "(if is_missing(" + d + ") then 0.5 else if " + done + " == 1 then " +
+                                                 p[j] + " else (0 / 0))",
+                                             uses));
+    out.push_back(std::move(probability));
+  }
+  return out;
+}
+
 // SVMClassifier without support vectors (onnxruntime's linear mode, where
 // kernel_type is ignored): score_c = coefficients[c] . x + rho[0] for every
 // class c, softmax-normalised. The label is the arg max of the scores, the
@@ -2755,15 +2847,22 @@ Status Importer::LowerSvmClassifier(const onnx::NodeProto& node) {
       return Invalid(node, std::to_string(rho.size()) + " rho values for " + std::to_string(pairs) +
                                " pairs of classes");
     }
-    if (!prob_a.empty()) {
-      return Unsupported(node, "prob_a and prob_b (probabilities by pairwise coupling) are not supported: "
-                               "onnxruntime's label is the one-vs-one vote winner, which can differ from the arg max "
-                               "of those probabilities, and the IR's label is the arg max");
+    if (!prob_a.empty() && (classes != 2 || prob_a.size() != 1)) {
+      return Unsupported(node, "prob_a and prob_b for " + std::to_string(classes) + " classes are not supported: "
+                               "onnxruntime couples the pairwise probabilities with an iterative solver that the "
+                               "expression language cannot repeat exactly (two classes, one prob_a and one prob_b, "
+                               "are supported)");
     }
     ASSIGN_OR_RETURN(TreeEnsembleModel ensemble,
                      SvmVotes(node, *input, vectors_per_class, vectors, coefficients, rho, &features));
     model.body = std::move(ensemble);
     vote_shares_ = true;
+    if (!prob_a.empty()) {
+      // The label stays the vote winner (the sign of the decision); the
+      // probabilities are derived outputs beside it.
+      const std::string base = node.output_size() > 1 && !node.output(1).empty() ? node.output(1) : "svm";
+      ASSIGN_OR_RETURN(platt_, SvmPlattBinary(Col{false, 0.0, features[0], false}, prob_a[0], prob_b[0], base));
+    }
   }
   RETURN_IF_ERROR(SetEstimator(node, std::move(model), std::move(features)));
   RowTensor label;
@@ -2911,10 +3010,17 @@ Status Importer::Finish() {
       }
     }
   }
+  std::set<std::string, std::less<>> needed(pipeline_.features.begin(), pipeline_.features.end());
   if (vote_shares_) {
     // Vote shares are not onnxruntime's decision values: named apart.
     const std::string prefix = probability_output.empty() ? "votes_" : probability_output + "_votes_";
     for (const std::string& label : pipeline_.model.classes) names.probabilities.push_back(prefix + label);
+    // Platt probabilities: onnxruntime's tensor, under the graph's names.
+    for (size_t c = 0; c < platt_.size() && !probability_output.empty(); ++c) {
+      pipeline_.post.outputs.push_back(
+          DerivedOutput{probability_output + "_" + pipeline_.model.classes[c], Ref(platt_[c].name)});
+      needed.insert(platt_[c].name);
+    }
   } else if (!probability_output.empty()) {
     for (const std::string& label : pipeline_.model.classes) names.probabilities.push_back(probability_output + "_" + label);
   }
@@ -2924,8 +3030,7 @@ Status Importer::Finish() {
   }
   pipeline_.output_names = std::move(names);
 
-  // Keep only the derived columns the model needs.
-  std::set<std::string, std::less<>> needed(pipeline_.features.begin(), pipeline_.features.end());
+  // Keep only the derived columns the model and the derived outputs need.
   std::vector<bool> keep(derived_.size(), false);
   for (size_t i = derived_.size(); i-- > 0;) {
     const std::vector<std::string>& outputs = derived_[i].outputs;

@@ -410,6 +410,60 @@ TEST(OnnxImport, SvmClassifierBinaryRbfAndVoteNamesWithoutScores) {
   EXPECT_EQ(Score(*result, {"1.9"}), (std::vector<double>{0, 1}));
 }
 
+TEST(OnnxImport, SvmClassifierBinaryPlattProbabilitiesAreDerivedOutputs) {
+  // d = 0.5 x - 0.5 (-x) + 0.25 = x + 0.25; A = -2, B = 0.5.
+  onnx::ModelProto model = NewModel();
+  AddInput(&model, "X", 1);
+  onnx::NodeProto* svc = AddNode(&model, "SVMClassifier", {"X"}, {"label", "probabilities"}, "svc", true);
+  SetFloats(svc, "kernel_params", {0, 0, 0});
+  SetInts(svc, "classlabels_ints", {0, 1});
+  SetInts(svc, "vectors_per_class", {1, 1});
+  SetFloats(svc, "support_vectors", {1, -1});
+  SetFloats(svc, "coefficients", {0.5f, -0.5f});
+  SetFloats(svc, "rho", {0.25f});
+  SetFloats(svc, "prob_a", {-2});
+  SetFloats(svc, "prob_b", {0.5f});
+  AddOutput(&model, "label");
+  AddOutput(&model, "probabilities");
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  // The class values stay the vote shares, whose arg max is onnxruntime's
+  // label; its probabilities are derived outputs under the graph's names.
+  EXPECT_EQ(result->output_names.probabilities,
+            (std::vector<std::string>{"probabilities_votes_0", "probabilities_votes_1"}));
+  ASSERT_EQ(result->post.outputs.size(), 2u);
+  EXPECT_EQ(result->post.outputs[0].name, "probabilities_0");
+  EXPECT_EQ(result->post.outputs[1].name, "probabilities_1");
+  struct Row {
+    std::string x;
+    int32_t label;
+    double p0;  // onnxruntime's float sigmoid and coupling solver, computed in numpy float32
+    double p1;
+  };
+  for (const Row& row : {
+           // d = 1.25: Platt's 1 / (1 + exp(-2)) = 0.88079707..., after two solver rounds in float:
+           Row{"1", 0, 0.8807968497276306, 0.11920318752527237},
+           Row{"-1", 1, 0.11904698610305786, 0.8809531331062317},  // d = -0.75
+           // d = 0 is not > 0: the vote (and label) goes to class 1.
+           Row{"-0.25", 1, 0.3755354881286621, 0.6244645118713379},
+           // d = 0.245: |r01 - r10| < 0.01 stops the solver at once at 1/2,
+           // while the vote goes to class 0.
+           Row{"-0.005", 0, 0.5, 0.5},
+           Row{"3", 0, 0.9975213408470154, 0.0024786321446299553},
+           // A missing input: NaN decision, the vote to class 1, and
+           // onnxruntime's solver stops at once.
+           Row{"", 1, 0.5, 0.5},
+       }) {
+    Result<Prediction> prediction = ScoreFull(*result, {row.x});
+    ASSERT_TRUE(prediction.ok()) << prediction.status().ToString();
+    EXPECT_EQ(prediction->label, row.label) << row.x;
+    ASSERT_EQ(prediction->derived.size(), 2u);
+    // Float results; exp may differ from numpy's float exp by an ulp.
+    EXPECT_NEAR(prediction->derived[0], row.p0, 2e-7) << row.x;
+    EXPECT_NEAR(prediction->derived[1], row.p1, 2e-7) << row.x;
+  }
+}
+
 TEST(OnnxImport, SvmClassifierWithoutSupportVectorsIsASoftmaxGlm) {
   onnx::ModelProto model = NewModel();
   AddInput(&model, "X", 2);
@@ -485,12 +539,13 @@ TEST(OnnxImport, SvmClassifierRefusesInconsistentAttributes) {
 }
 
 TEST(OnnxImport, SvmClassifierRefusesWhatTheIrCannotMatch) {
-  // Platt-scaled probabilities: onnxruntime's label is still the vote winner.
+  // Platt-scaled probabilities of three classes: onnxruntime's iterative
+  // pairwise coupling.
   onnx::ModelProto model = SvcModel();
   SetFloats(NodeOf(&model), "prob_a", {-1, -1, -1});
   SetFloats(NodeOf(&model), "prob_b", {0, 0, 0});
   ExpectError(Import(model), StatusCode::kUnimplemented,
-              "node 'svc' (SVMClassifier): prob_a and prob_b (probabilities by pairwise coupling) are not supported");
+              "node 'svc' (SVMClassifier): prob_a and prob_b for 3 classes are not supported");
 
   // Decision values are not probabilities: no ZipMap or ArgMax over them.
   model = SvcModel();

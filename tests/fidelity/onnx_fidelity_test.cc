@@ -27,7 +27,11 @@
 //     for tiny probabilities);
 //   * SVM classifiers with support vectors: Podium's values are vote shares,
 //     compared with the shares the signs of onnxruntime's decision values
-//     give (Case::votes): exact, as are the labels.
+//     give (Case::votes): exact, as are the labels;
+//   * binary SVM classifiers with Platt scaling (Case::platt): onnxruntime's
+//     probabilities (its float sigmoid and coupling solver, spelled in
+//     float32 operations) as derived outputs of the same names, abs 1e-6
+//     plus 1e-5 relative; labels exact (the vote, not the arg max).
 // Missing values (8-10% of cells for the tree and preprocessing models) must
 // be missing on both sides or on neither.
 #include <gtest/gtest.h>
@@ -65,6 +69,11 @@ struct Case {
   // (onnxruntime votes on the double sum and writes it rounded to float; the
   // sign is the same unless |d| < 1e-45.)
   bool votes = false;
+  // A binary SVMClassifier with prob_a/prob_b: onnxruntime's second output
+  // holds its Platt probabilities, which Podium writes as derived outputs
+  // under the same names (the value columns are the vote shares, whose arg
+  // max is the label).
+  bool platt = false;
 };
 
 void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
@@ -94,6 +103,11 @@ const std::vector<Case> kCases = {
     {"svc_multiclass_poly", {1e-12, 0}, true},
     {"svc_multiclass_sigmoid", {1e-12, 0}, true},
     {"svc_linear_softmax", {1e-6, 1e-5}},
+    // Float arithmetic spelled operation for operation; exp and the kernels
+    // may differ from onnxruntime's by an ulp of float.
+    {"svc_platt_linear", {1e-6, 1e-5}, false, true},
+    {"svc_platt_rbf", {1e-6, 1e-5}, false, true},
+    {"svc_platt_positive_a", {1e-6, 1e-5}, false, true},
 };
 
 struct Table {
@@ -203,7 +217,13 @@ TEST_P(OnnxFidelityTest, PodiumMatchesOnnxruntime) {
       expected_values.push_back(i);
     }
   }
-  const std::vector<std::string> value_names = ValueColumnNames(pipeline);
+  std::vector<std::string> value_names = ValueColumnNames(pipeline);
+  if (c.platt) {
+    // The derived outputs, one per class in class order, as onnxruntime's
+    // columns (<output>_<class label> against its <output>_<index>).
+    value_names.clear();
+    for (const DerivedOutput& output : pipeline.post.outputs) value_names.push_back(output.name);
+  }
   ASSERT_EQ(value_names.size(), expected_values.size());
   std::vector<size_t> actual_values;
   for (const std::string& name : value_names) {

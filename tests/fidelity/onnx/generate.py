@@ -441,14 +441,18 @@ def svm_regressor(rng, out_dir, name, kernel, params):
     return save(model, out_dir, name, [{"name": "X", "columns": cols}], x, cols)
 
 
-def svm_classifier(rng, out_dir, name, labels, vectors_per_class, kernel, params, n_features, missing=0.05):
+def svm_classifier(rng, out_dir, name, labels, vectors_per_class, kernel, params, n_features, missing=0.05,
+                   platt=None):
     """An SVMClassifier with support vectors behind a Scaler, as a fitted SVC
     (one-vs-one, without probability estimates) exports it: outputs the label
-    and the pairwise decision values ([-d, d] for two classes)."""
+    and the pairwise decision values ([-d, d] for two classes). With
+    platt=(prob_a, prob_b) (two classes), as SVC(probability=True) exports it:
+    the second output holds the class probabilities."""
     x = features(rng, n_features, missing=missing)
     classes = len(labels)
     count = sum(vectors_per_class)
     pairs = classes * (classes - 1) // 2
+    platt_attr = {} if platt is None else {"prob_a": [platt[0]], "prob_b": [platt[1]]}
     vectors = rng.normal(0, 1, (count, n_features)).astype(np.float32)
     label_attr = {"classlabels_ints": labels} if isinstance(labels[0], int) else {"classlabels_strings": labels}
     nodes = [
@@ -460,7 +464,7 @@ def svm_classifier(rng, out_dir, name, labels, vectors_per_class, kernel, params
                          support_vectors=[float(v) for v in vectors.ravel()],
                          coefficients=[float(np.float32(v)) for v in rng.normal(0, 1, (classes - 1) * count)],
                          rho=[float(np.float32(v)) for v in rng.normal(0, 0.3, pairs)],
-                         post_transform="NONE", **label_attr),
+                         post_transform="NONE", **label_attr, **platt_attr),
     ]
     label_type = TensorProto.INT64 if isinstance(labels[0], int) else TensorProto.STRING
     graph = helper.make_graph(
@@ -523,6 +527,14 @@ def main():
         "svc_multiclass_sigmoid": svm_classifier(rng, out_dir, "svc_multiclass_sigmoid", ["x", "y", "z"],
                                                  [30, 40, 50], "SIGMOID", [0.2, -0.1, 0.0], 4),
         "svc_linear_softmax": svm_linear_softmax(rng, out_dir),
+        # Platt scaling (prob_a, prob_b); A > 0 makes the probabilities' arg max
+        # disagree with the label (the vote) on most rows.
+        "svc_platt_linear": svm_classifier(rng, out_dir, "svc_platt_linear", [0, 1], [6, 5], "LINEAR",
+                                           [0.0, 0.0, 0.0], 4, platt=(-1.75, 0.375)),
+        "svc_platt_rbf": svm_classifier(rng, out_dir, "svc_platt_rbf", ["no", "yes"], [12, 9], "RBF",
+                                        [0.3, 0.0, 0.0], 4, platt=(-2.25, -0.5)),
+        "svc_platt_positive_a": svm_classifier(rng, out_dir, "svc_platt_positive_a", [0, 1], [8, 7], "POLY",
+                                               [0.5, 1.0, 2.0], 3, platt=(1.25, 0.25)),
     }
     with open(os.path.join(out_dir, "models.json"), "w") as out:
         json.dump(models, out, indent=1, sort_keys=True)
