@@ -169,6 +169,19 @@ int32_t ModelBuilder::FeatureIndex(const std::string& column) {
   return it->second;
 }
 
+ModelBuilder::Checkpoint ModelBuilder::Save() const {
+  return Checkpoint{pipeline_.transforms.size(), pipeline_.features.size(), scope_.columns, feature_index_,
+                    helper_columns_};
+}
+
+void ModelBuilder::Restore(Checkpoint checkpoint) {
+  pipeline_.transforms.resize(checkpoint.transforms);
+  pipeline_.features.resize(checkpoint.features);
+  scope_.columns = std::move(checkpoint.columns);
+  feature_index_ = std::move(checkpoint.feature_index);
+  helper_columns_ = std::move(checkpoint.helper_columns);
+}
+
 std::string ModelBuilder::AddHelperColumn(const std::string& base, const std::string& expression) {
   if (const auto it = helper_columns_.find(expression); it != helper_columns_.end()) return it->second;
   const std::string column = scope_.FreshColumn(base);
@@ -695,6 +708,17 @@ class Importer {
   Status AddChainOutputs(const pugi::xml_node& model, const std::string& selected,
                          const std::vector<std::string>& values, const std::vector<std::string>& classes);
   Result<double> ReadDecisionThreshold(const pugi::xml_node& field, const std::vector<std::string>& probabilities);
+  // multipleModelMethod selectAll: every Segment's result as columns, read by
+  // segmentId OutputFields (derived outputs); no prediction of its own.
+  Status LowerSelectAll(const pugi::xml_node& model);
+  Status AddSegmentOutput(const pugi::xml_node& field);
+  // entityId of a TreeModel: the winning Node's id as a category derived output.
+  // `as_columns`: whether the tree became expression columns (pmml_tree_missing.cc);
+  // unknown for a segment's tree, whose lowering is then tried.
+  Result<DerivedOutput> TreeEntityId(const pugi::xml_node& field, const pugi::xml_node& tree_model,
+                                     std::optional<bool> as_columns);
+  // The same for a Segment's TreeModel under selectAll, in the segment's field scope.
+  Result<DerivedOutput> SegmentTreeEntityId(const pugi::xml_node& field, const pugi::xml_node& tree_model);
   Result<bool> AddLog1pField(const pugi::xml_node& derived);
 
   // Features and helper columns.
@@ -717,6 +741,9 @@ class Importer {
   }
   // Whether the trees being lowered compare in float.
   bool float_splits_ = false;
+  // Set when LowerTree refused a null prediction that can happen (the tree then goes to
+  // pmml_tree_missing.cc's expression columns).
+  bool null_prediction_refused_ = false;
 
   std::string_view xml_;
   const PmmlImportOptions& options_;
@@ -732,6 +759,14 @@ class Importer {
   std::optional<double> target_max_;
   std::string cast_integer_;
   bool classification_ = false;
+  // Under selectAll, each Segment's result by the Segment's id.
+  struct SegmentResult {
+    std::string selected;             // 0/1 column: the Segment's predicate is TRUE
+    std::vector<std::string> values;  // the prediction, or one probability per class
+    std::optional<DerivedOutput> entity;  // a TreeModel's entityId, when an OutputField asks for it
+  };
+  bool select_all_ = false;
+  std::map<std::string, SegmentResult, std::less<>> segment_results_;
   pmml_internal::ModelBuilder build_{at_, scope_, pipeline_};
   friend class TreeLowering;
 };
@@ -802,6 +837,7 @@ Status Importer::ReadInputs(const pugi::xml_node& model) {
     visible.levels = field.levels;
     visible.may_be_missing =
         field.on_missing.kind == ValuePolicyKind::kMissing || field.on_invalid.kind == ValuePolicyKind::kMissing;
+    visible.unchecked = Attribute(mining_field, "invalidValueTreatment") == "asIs";
     scope_.fields.emplace(field.name, std::move(visible));
     scope_.columns.insert(field.name);
     pipeline_.inputs.push_back(std::move(field));
@@ -811,8 +847,10 @@ Status Importer::ReadInputs(const pugi::xml_node& model) {
 
 Status Importer::ReadTransformations(const pugi::xml_node& container) {
   if (!container) return Status::Ok();
-  if (const pugi::xml_node function = FirstChild(container, "DefineFunction")) {
-    return at_.Unsupported(function, "user-defined functions");
+  if (LocalName(container) == "TransformationDictionary") {
+    RETURN_IF_ERROR(pmml_internal::AddDefineFunctions(at_, scope_, container));
+  } else if (const pugi::xml_node function = FirstChild(container, "DefineFunction")) {
+    return at_.Invalid(function, "DefineFunction belongs in the TransformationDictionary");
   }
   for (const pugi::xml_node& derived : Children(container, "DerivedField")) {
     ASSIGN_OR_RETURN(const bool added, AddLog1pField(derived));
@@ -823,9 +861,9 @@ Status Importer::ReadTransformations(const pugi::xml_node& container) {
 }
 
 // PMML 4.4's ln1p over a numeric field, as the exporter writes the IR's
-// log1p transform: a DerivedField whose body is exactly Apply ln1p(FieldRef).
-// The expression language has no log1p (ln(1 + x) is a different number), so
-// this form becomes the log1p transform; ln1p anywhere else stays refused.
+// log1p transform: a DerivedField whose body is exactly Apply ln1p(FieldRef)
+// becomes that transform. Any other ln1p is an expression (the language's
+// log1p, pmml_expr.cc).
 Result<bool> Importer::AddLog1pField(const pugi::xml_node& derived) {
   std::vector<pugi::xml_node> body;
   for (pugi::xml_node child = derived.first_child(); child; child = child.next_sibling()) {
@@ -838,11 +876,11 @@ Result<bool> Importer::AddLog1pField(const pugi::xml_node& derived) {
   }
   const std::optional<std::string> name = Attribute(derived, "name");
   for (const char* attribute : {"mapMissingTo", "defaultValue", "invalidValueTreatment"}) {
-    if (Attribute(body[0], attribute)) return at_.Unsupported(body[0], std::string(attribute) + " on ln1p");
+    if (Attribute(body[0], attribute)) return false;
   }
   if (args.size() != 1 || LocalName(args[0]) != "FieldRef" || !name || name->empty() ||
       Attribute(args[0], "mapMissingTo") || Attribute(derived, "dataType").value_or("double") != "double") {
-    return at_.Unsupported(body[0], "ln1p other than of one field, in a double field");
+    return false;
   }
   if (scope_.Find(*name) != nullptr) return at_.Invalid(derived, "field " + QuoteString(*name) + " is defined twice");
   ASSIGN_OR_RETURN(const ScopeField* input, Field(args[0]));
@@ -929,10 +967,27 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
       const std::string feature = Attribute(field, "feature").value_or("predictedValue");
       const std::optional<std::string> name = Attribute(field, "name");
       if (!name) return at_.Invalid(field, "missing attribute 'name'");
+      if (Attribute(field, "segmentId")) {
+        if (!select_all_) {
+          return at_.Unsupported(field, "a segmentId OutputField outside a MiningModel with multipleModelMethod "
+                                        "selectAll");
+        }
+        RETURN_IF_ERROR(AddSegmentOutput(field));
+        continue;
+      }
+      if (select_all_ &&
+          (feature == "predictedValue" || feature == "predictedDisplayValue" || feature == "probability")) {
+        return at_.Unsupported(field, "output feature " + QuoteString(feature) +
+                                          " without a segmentId under multipleModelMethod selectAll (the "
+                                          "MiningModel combines no result of its own; name a Segment's with "
+                                          "segmentId)");
+      }
       if (pmml_rules::IsRuleField(field)) {
         rule_fields.push_back(field);  // read last: rules see every output
         continue;
       }
+      // A RuleSet's confidence and entityId are derived outputs of its lowering.
+      if (LocalName(model) == "RuleSetModel" && pmml_internal::IsRuleSetOutput(feature)) continue;
       // A text-valued transformedValue of a binary classifier is its
       // decision threshold; numbers and booleans are derived outputs.
       const bool text = Attribute(field, "dataType").value_or("string") == "string";
@@ -940,6 +995,14 @@ Status Importer::CheckOutput(const pugi::xml_node& model) {
         ASSIGN_OR_RETURN(pipeline_.post.threshold, ReadDecisionThreshold(field, probabilities));
         predicted = *name;
         continue;
+      }
+      if (feature == "entityId" && LocalName(model) == "TreeModel") {
+        derived_fields.push_back(field);  // a category output, lowered with the derived outputs
+        continue;
+      }
+      if (feature == "entityId" && LocalName(model) == "MiningModel") {
+        return at_.Unsupported(field, "entityId of a MiningModel (the ids of its Segments are not read as an "
+                                      "output; a TreeModel's entityId is)");
       }
       if (feature == "transformedValue" || feature == "decision") {
         derived_fields.push_back(field);  // lowered after the loop, once the outputs are named
@@ -1005,6 +1068,19 @@ Status Importer::AddDerivedOutputs(const std::vector<pugi::xml_node>& fields, Sc
   }
   for (const pugi::xml_node& field : fields) {
     const std::string name = *Attribute(field, "name");
+    if (Attribute(field, "feature") == "entityId") {
+      // The OutputField's Output belongs to the TreeModel (CheckOutput).
+      ASSIGN_OR_RETURN(DerivedOutput entity,
+                       TreeEntityId(field, field.parent().parent(),
+                                    !std::holds_alternative<TreeEnsembleModel>(pipeline_.model.body)));
+      ScopeField column;
+      column.column = name;
+      column.type = expr::Type::kString;
+      column.levels = entity.categories;
+      scope.fields.insert_or_assign(name, std::move(column));
+      pipeline_.post.outputs.push_back(std::move(entity));
+      continue;
+    }
     if (Attribute(field, "feature") == "decision") {
       ASSIGN_OR_RETURN(DerivedOutput decision, LowerDecision(field, scope));
       ScopeField column;
@@ -1128,6 +1204,82 @@ Status Importer::AddDecisionCases(const pugi::xml_node& node, const Scope& scope
     RETURN_IF_ERROR(AddDecisionCases(args[2], scope, decisions, "(" + guard + " and not " + c + ")", cases));
   }
   return Status::Ok();
+}
+
+// A TreeModel's entityId OutputField: the id of the Node that gives the
+// prediction, as a category output over the Nodes' ids (PMML leaves ids
+// optional; without one the output has no value to give, so every Node
+// needs one). The tree is lowered a second time, from a copy whose Node
+// scores are the Nodes' positions in document order, as a regression: its
+// leaves then hold the position of the Node that PMML's walk ends at (the
+// same walk, missing values and strategies included), and the tree spelled
+// as an expression gives the category's position.
+Result<DerivedOutput> Importer::TreeEntityId(const pugi::xml_node& field, const pugi::xml_node& tree_model,
+                                             std::optional<bool> as_columns) {
+  const std::string strategy = Attribute(tree_model, "missingValueStrategy").value_or("none");
+  if (strategy != "none" && strategy != "defaultChild" && strategy != "lastPrediction" &&
+      strategy != "nullPrediction") {
+    return at_.Unsupported(field, "entityId with missingValueStrategy " + QuoteString(strategy) +
+                                      " (the prediction may combine several Nodes)");
+  }
+  DerivedOutput output;
+  output.name = *Attribute(field, "name");
+  pugi::xml_document scratch;
+  const pugi::xml_node copy = scratch.append_copy(tree_model);
+  std::vector<std::pair<pugi::xml_node, pugi::xml_node>> pending = {{tree_model, copy}};
+  while (!pending.empty()) {  // document order: a Node before its children, children in order
+    auto [original, copied] = pending.back();
+    pending.pop_back();
+    if (LocalName(original) == "Node") {
+      const std::optional<std::string> id = Attribute(original, "id");
+      if (!id || id->empty()) {
+        return at_.Unsupported(original, "entityId of a tree with a Node without an id (the output is the winning "
+                                         "Node's id)");
+      }
+      if (std::find(output.categories.begin(), output.categories.end(), *id) != output.categories.end()) {
+        return at_.Invalid(original, "Node id " + QuoteString(*id) + " is used twice");
+      }
+      pugi::xml_attribute score = copied.attribute("score");
+      if (!score) score = copied.append_attribute("score");
+      score.set_value(std::to_string(output.categories.size()).c_str());
+      output.categories.push_back(*id);
+    }
+    std::vector<std::pair<pugi::xml_node, pugi::xml_node>> children;
+    for (pugi::xml_node a = original.first_child(), b = copied.first_child(); a && b;
+         a = a.next_sibling(), b = b.next_sibling()) {
+      if (a.type() == pugi::node_element && LocalName(a) == "Node") children.emplace_back(a, b);
+    }
+    pending.insert(pending.end(), children.rbegin(), children.rend());
+  }
+  copy.attribute("functionName").set_value("regression");
+  std::string column;
+  Result<Tree> positions = Tree{};
+  if (!as_columns.value_or(false)) {
+    const bool classification = classification_;
+    const size_t budget = budget_;
+    pmml_internal::ModelBuilder::Checkpoint checkpoint = build_.Save();
+    classification_ = false;
+    null_prediction_refused_ = false;
+    positions = LowerTree(copy, 1.0, false);
+    classification_ = classification;
+    if (!as_columns && !positions.ok() && null_prediction_refused_) {
+      as_columns = true;
+      budget_ = budget;
+      build_.Restore(std::move(checkpoint));
+    }
+  }
+  if (as_columns.value_or(false)) {
+    // The tree becomes expression columns (a null prediction can happen):
+    // so do the positions, missing where PMML gives no prediction.
+    ASSIGN_OR_RETURN(const std::vector<std::string> columns, pmml_internal::TreeModelColumns(build_, copy, {}));
+    column = columns[0];
+  } else {
+    RETURN_IF_ERROR(positions.status());
+    ASSIGN_OR_RETURN(column,
+                     pmml_internal::TreeValueColumn(build_, field, *positions, float_splits_, output.name + " node"));
+  }
+  output.expression = pmml_internal::QuoteColumn(column);
+  return output;
 }
 
 // Classes of a classifier from the target's DataField, when it lists them.
@@ -1806,6 +1958,7 @@ Result<Tree> Importer::LowerTree(const pugi::xml_node& tree_model, double scale,
   children_from = [&](const PmmlNode& node, size_t i, const PathFacts& facts) -> Result<int32_t> {
     if (i == node.children.size()) {
       if (no_true_child == "returnLastPrediction") return leaf(node, "returnLastPrediction");
+      null_prediction_refused_ = true;
       return at_.Unsupported(node.element,
                              "no child's predicate may hold here, and noTrueChildStrategy returnNullPrediction "
                              "would give no prediction, which the IR's trees cannot return");
@@ -1819,6 +1972,7 @@ Result<Tree> Importer::LowerTree(const pugi::xml_node& tree_model, double scale,
       on_unknown = [&](const PathFacts&) { return leaf(node, "lastPrediction"); };
     } else if (missing_strategy == "nullPrediction") {
       on_unknown = [&](const PathFacts&) -> Result<int32_t> {
+        null_prediction_refused_ = true;
         return at_.Unsupported(child.element,
                                "a missing value makes this predicate unknown, and missingValueStrategy "
                                "nullPrediction would give no prediction, which the IR's trees cannot return");
@@ -1930,8 +2084,30 @@ Status Importer::LowerTreeEnsemble(const pugi::xml_node& model) {
                                   "regression trees in float, nothing else)");
   }
   if (LocalName(model) == "TreeModel") {
-    ASSIGN_OR_RETURN(Tree tree, LowerTree(model, factor, false));
-    ensemble.trees.push_back(std::move(tree));
+    // Strategies that follow several children, and null predictions that can happen,
+    // become expression columns; every other tree stays an exact IR tree.
+    bool as_columns = pmml_internal::FollowsSeveralChildren(model);
+    Result<Tree> tree = Tree{};
+    if (!as_columns) {
+      const size_t budget = budget_;
+      pmml_internal::ModelBuilder::Checkpoint checkpoint = build_.Save();
+      null_prediction_refused_ = false;
+      tree = LowerTree(model, factor, false);
+      as_columns = !tree.ok() && null_prediction_refused_;
+      if (as_columns) {
+        budget_ = budget;
+        build_.Restore(std::move(checkpoint));  // the attempt's helper columns
+      }
+    } else if (Attribute(model, "noTrueChildStrategy")) {
+      RETURN_IF_ERROR(RequireVersion(at_, model, version_, 4, 1, "noTrueChildStrategy"));
+    }
+    if (as_columns) {
+      ASSIGN_OR_RETURN(const std::vector<std::string> columns,
+                       pmml_internal::TreeModelColumns(build_, model, pipeline_.model.classes));
+      return pmml_internal::SetCombinedModel(build_, columns, classification_, target_);
+    }
+    if (!tree.ok()) return tree.status();
+    ensemble.trees.push_back(std::move(*tree));
     ensemble.base_score[0] += classification_ ? 0.0 : target_.rescale_constant;
     pipeline_.model.body = std::move(ensemble);
     return Status::Ok();
@@ -2301,7 +2477,9 @@ bool Importer::FitsTreeEnsemble(const pugi::xml_node& model) const {
   if (!expressed || !AllTrue(segments)) return false;
   return std::all_of(segments.begin(), segments.end(), [&](const pugi::xml_node& segment) {
     const pugi::xml_node tree = SegmentModel(segment);
-    return LocalName(tree) == "TreeModel" && Attribute(tree, "functionName") == function;
+    // A tree whose missing values follow several children has no IR tree.
+    return LocalName(tree) == "TreeModel" && Attribute(tree, "functionName") == function &&
+           !pmml_internal::FollowsSeveralChildren(tree);
   });
 }
 
@@ -2312,6 +2490,10 @@ Status Importer::LowerSegmentedModel(const pugi::xml_node& model) {
   if (pipeline_.model.classes.size() > kMaxSegmentedClasses) {
     return at_.Unsupported(model, "more than " + std::to_string(kMaxSegmentedClasses) +
                                       " classes in a MiningModel combined by expressions");
+  }
+  if (const pugi::xml_node segmentation = FirstChild(model, "Segmentation");
+      segmentation && Attribute(segmentation, "multipleModelMethod") == "selectAll") {
+    return LowerSelectAll(model);
   }
   ASSIGN_OR_RETURN(const std::vector<std::string> columns,
                    LowerSegmentation(model, classification_, pipeline_.model.classes));
@@ -2324,8 +2506,9 @@ Result<std::vector<std::string>> Importer::LowerSegmentation(const pugi::xml_nod
   if (!segmentation) return at_.Unsupported(model, "a MiningModel without Segmentation");
   const std::string method = Attribute(segmentation, "multipleModelMethod").value_or("");
   if (method == "selectAll") {
-    return at_.Unsupported(segmentation, "multipleModelMethod 'selectAll' (it gives every segment's result, several "
-                                         "predictions per row; a pipeline has one)");
+    return at_.Unsupported(segmentation, "multipleModelMethod 'selectAll' in a segment (it gives every segment's "
+                                         "result, and the enclosing Segmentation needs one; only the outermost "
+                                         "MiningModel may select all, its results read by segmentId OutputFields)");
   }
   const std::vector<pugi::xml_node> segments = Children(segmentation, "Segment");
   if (segments.empty()) return at_.Invalid(segmentation, "no Segment");
@@ -2427,8 +2610,28 @@ Result<std::vector<std::string>> Importer::LowerSegmentModel(const pugi::xml_nod
       ensemble.base_score.assign(static_cast<size_t>(ensemble.num_outputs), 0.0);
       ASSIGN_OR_RETURN(ensemble.precision, TreeMathContext(inner));
       float_splits_ = ensemble.precision == NumericPrecision::kFloat32;
-      ASSIGN_OR_RETURN(Tree tree, LowerTree(inner, 1.0, vote && classification));
-      ensemble.trees.push_back(std::move(tree));
+      // Missing values that follow several children, or a null prediction that can
+      // happen: the tree's own columns (pmml_tree_missing.cc), in `classes` order. A vote
+      // counts a leaf's score, which such a tree does not have.
+      const bool several = pmml_internal::FollowsSeveralChildren(inner);
+      if (several && vote && classification) {
+        return at_.Unsupported(inner, "missingValueStrategy " + QuoteString(*Attribute(inner, "missingValueStrategy")) +
+                                          " in a segment of a majority vote");
+      }
+      if (several && Attribute(inner, "noTrueChildStrategy")) {
+        RETURN_IF_ERROR(RequireVersion(at_, inner, version_, 4, 1, "noTrueChildStrategy"));
+      }
+      const size_t budget = budget_;
+      pmml_internal::ModelBuilder::Checkpoint checkpoint = build_.Save();
+      null_prediction_refused_ = false;
+      Result<Tree> tree = several ? Result<Tree>(Tree{}) : LowerTree(inner, 1.0, vote && classification);
+      if (several || (!tree.ok() && null_prediction_refused_ && !(vote && classification))) {
+        budget_ = budget;
+        build_.Restore(std::move(checkpoint));
+        return pmml_internal::TreeModelColumns(build_, inner, classes);
+      }
+      if (!tree.ok()) return tree.status();
+      ensemble.trees.push_back(std::move(*tree));
       pipeline_.model.body = std::move(ensemble);
     } else if (kind == "GeneralRegressionModel") {
       RETURN_IF_ERROR(pmml_internal::LowerGeneralRegression(build_, inner, target_, classification));
@@ -2533,6 +2736,152 @@ Status Importer::AddChainOutputs(const pugi::xml_node& model, const std::string&
   return Status::Ok();
 }
 
+// multipleModelMethod selectAll (PMML 4.4, Multiple Models: "all models for
+// which the predicate in the Segment evaluates to true are evaluated"): no
+// result is combined, so each Segment's result becomes columns that
+// segmentId OutputFields read (AddSegmentOutput), missing when the Segment is
+// not selected. The MiningModel gives no prediction of its own: the
+// pipeline's prediction (or probabilities) is missing on every row.
+Status Importer::LowerSelectAll(const pugi::xml_node& model) {
+  const pugi::xml_node segmentation = FirstChild(model, "Segmentation");
+  const std::vector<pugi::xml_node> segments = Children(segmentation, "Segment");
+  if (segments.empty()) return at_.Invalid(segmentation, "no Segment");
+  const std::string function = classification_ ? "classification" : "regression";
+  const std::vector<std::string> classes = pipeline_.model.classes;
+  for (size_t s = 0; s < segments.size(); ++s) {
+    const pugi::xml_node& segment = segments[s];
+    const pugi::xml_node predicate = PredicateOf(segment);
+    if (!predicate) return at_.Invalid(segment, "a Segment without a predicate");
+    ASSIGN_OR_RETURN(const std::string condition, pmml_internal::PredicateText(at_, scope_, predicate));
+    const std::optional<std::string> id = Attribute(segment, "id");
+    if (id && segment_results_.count(*id) > 0) {
+      return at_.Invalid(segment, "Segment id " + QuoteString(*id) + " is used twice");
+    }
+    SegmentResult result;
+    result.selected = AddHelperColumn("segment " + id.value_or(std::to_string(s + 1)) + " selected",
+                                      "if " + condition + " then 1 else 0");
+    const pugi::xml_node inner = SegmentModel(segment);
+    if (!inner) return at_.Invalid(segment, "a Segment without a model");
+    for (pugi::xml_node other = inner.next_sibling(); other; other = other.next_sibling()) {
+      if (other.type() == pugi::node_element && IsModelElement(LocalName(other))) {
+        return at_.Invalid(other, "more than one model in a Segment");
+      }
+    }
+    const std::string inner_function = Attribute(inner, "functionName").value_or("");
+    if (inner_function != function) {
+      return at_.Unsupported(inner, "functionName " + QuoteString(inner_function) + " differs from the MiningModel's");
+    }
+    ASSIGN_OR_RETURN(result.values, LowerSegmentModel(inner, false, classes));
+    for (const pugi::xml_node& field : Children(FirstChild(model, "Output"), "OutputField")) {
+      if (!id || Attribute(field, "segmentId") != id || Attribute(field, "feature") != "entityId") continue;
+      if (LocalName(inner) != "TreeModel") {
+        return at_.Unsupported(field, "entityId of a Segment whose model is not a TreeModel");
+      }
+      if (!Attribute(field, "name")) return at_.Invalid(field, "missing attribute 'name'");
+      ASSIGN_OR_RETURN(result.entity, SegmentTreeEntityId(field, inner));
+      break;  // one column serves every such OutputField
+    }
+    if (id) segment_results_.emplace(*id, std::move(result));
+  }
+  select_all_ = true;
+  // Missing on every row: one column per output, with distinct expressions
+  // so that they stay distinct columns.
+  std::vector<std::string> none;
+  for (size_t k = 0; k < (classification_ ? classes.size() : 1); ++k) {
+    none.push_back(AddHelperColumn("selectAll result", "(0 / 0) + " + std::to_string(k)));
+  }
+  return pmml_internal::SetCombinedModel(build_, none, classification_, target_);
+}
+
+// A Segment's TreeModel entityId: the tree is lowered again in the segment's
+// own field scope (its LocalTransformations), as LowerSegmentModel does.
+Result<DerivedOutput> Importer::SegmentTreeEntityId(const pugi::xml_node& field, const pugi::xml_node& tree_model) {
+  const auto saved_fields = scope_.fields;
+  const bool saved_classification = classification_;
+  build_.ClearFeatures();
+  auto lower = [&]() -> Result<DerivedOutput> {
+    RETURN_IF_ERROR(ReadTransformations(FirstChild(tree_model, "LocalTransformations")));
+    ASSIGN_OR_RETURN(const NumericPrecision precision, TreeMathContext(tree_model));
+    float_splits_ = precision == NumericPrecision::kFloat32;
+    return TreeEntityId(field, tree_model, std::nullopt);
+  };
+  Result<DerivedOutput> entity = lower();
+  scope_.fields = saved_fields;
+  build_.ClearFeatures();
+  classification_ = saved_classification;
+  return entity;
+}
+
+// A segmentId OutputField under selectAll: that Segment's predictedValue (a
+// regression's prediction; a classifier's predicted class, the first of the
+// most probable, as a category output over the classes) or probability (of
+// its `value` class, else of the predicted class), missing when the Segment
+// is not selected. Later transformedValue fields read it by name.
+Status Importer::AddSegmentOutput(const pugi::xml_node& field) {
+  const std::string name = *Attribute(field, "name");
+  const std::string id = *Attribute(field, "segmentId");
+  const auto found = segment_results_.find(id);
+  if (found == segment_results_.end()) {
+    return at_.Invalid(field, "segmentId " + QuoteString(id) + " names no Segment (a Segment's id attribute)");
+  }
+  if (scope_.Find(name) != nullptr) return at_.Invalid(field, "field " + QuoteString(name) + " is defined twice");
+  if (FirstChild(field, "Apply") || FirstChild(field, "FieldRef") || FirstChild(field, "Constant")) {
+    return at_.Unsupported(field, "an OutputField computed by an expression with a segmentId");
+  }
+  const SegmentResult& segment = found->second;
+  const std::vector<std::string>& classes = pipeline_.model.classes;
+  const std::string selected = pmml_internal::QuoteColumn(segment.selected) + " == 1";
+  auto column = [&](size_t k) { return pmml_internal::QuoteColumn(segment.values[k]); };
+  const std::string feature = Attribute(field, "feature").value_or("predictedValue");
+  DerivedOutput output;
+  output.name = name;
+  if (feature == "predictedValue" && !classification_) {
+    output.expression = "if " + selected + " then " + column(0) + " else (0 / 0)";
+  } else if (feature == "predictedValue") {
+    // -1, which is missing, when the Segment is not selected or a
+    // probability is missing (the conditions are then false or missing).
+    std::string position = "-1";
+    for (size_t k = classes.size(); k-- > 0;) {
+      std::string condition = selected;
+      for (size_t j = 0; j < classes.size(); ++j) {
+        if (j != k) condition += " and " + column(k) + (j < k ? " > " : " >= ") + column(j);
+      }
+      position = "(if " + condition + " then " + std::to_string(k) + " else " + position + ")";
+    }
+    output.expression = position;
+    output.categories = classes;
+  } else if (feature == "probability" && classification_) {
+    std::string probability;
+    if (const std::optional<std::string> value = Attribute(field, "value")) {
+      const auto it = std::find(classes.begin(), classes.end(), *value);
+      if (it == classes.end()) {
+        return at_.Invalid(field, "probability of " + QuoteString(*value) + ", which is not a class of the model");
+      }
+      probability = column(static_cast<size_t>(it - classes.begin()));
+    } else {
+      probability = "max(";
+      for (size_t k = 0; k < classes.size(); ++k) probability += (k == 0 ? "" : ", ") + column(k);
+      probability += ")";
+    }
+    output.expression = "if " + selected + " then " + probability + " else (0 / 0)";
+  } else if (feature == "entityId" && segment.entity) {
+    // The winning Node's position; -1, which is missing, when not selected.
+    output.expression = "if " + selected + " then " + segment.entity->expression + " else -1";
+    output.categories = segment.entity->categories;
+  } else {
+    return at_.Unsupported(field, "output feature " + QuoteString(feature) +
+                                      " with a segmentId (supported: predictedValue, probability of a classifier, "
+                                      "entityId of a TreeModel)");
+  }
+  ScopeField visible;
+  visible.column = name;
+  visible.type = output.categories.empty() ? expr::Type::kNumber : expr::Type::kString;
+  visible.levels = output.categories;
+  scope_.fields.emplace(name, std::move(visible));
+  pipeline_.post.outputs.push_back(std::move(output));
+  return Status::Ok();
+}
+
 // A binary classifier's decision threshold, as the exporter writes it: the
 // label OutputField is
 //   if(greaterOrEqual(<probability of classes[1]>, t), classes[1], classes[0])
@@ -2630,7 +2979,7 @@ Result<Pipeline> Importer::Run() {
     // A rule's score is a class; the specification scores rule sets as
     // classifiers only.
     if (!classification_) return at_.Unsupported(model, "a RuleSetModel with functionName regression");
-    RETURN_IF_ERROR(pmml_internal::LowerRuleSet(build_, model));
+    RETURN_IF_ERROR(pmml_internal::LowerRuleSet(build_, model, /*with_outputs=*/true));
   } else {
     if (classification_ && pipeline_.model.classes.size() < 2) {
       return at_.Unsupported(dictionary_.at(target_.name).element,

@@ -1028,7 +1028,7 @@ Status Exporter::WriteExpression(pugi::xml_node parent, const expr::Node& node) 
   static constexpr std::pair<std::string_view, const char*> kSame[] = {
       {"abs", "abs"}, {"ceil", "ceil"}, {"floor", "floor"}, {"exp", "exp"}, {"log", "ln"},
       {"log10", "log10"}, {"sqrt", "sqrt"}, {"pow", "pow"}, {"is_missing", "isMissing"}, {"tanh", "tanh"},
-      {"sin", "sin"}, {"cos", "cos"}, {"atan", "atan"}};
+      {"sin", "sin"}, {"cos", "cos"}, {"atan", "atan"}, {"log1p", "ln1p"}, {"expm1", "expm1"}};
   for (const auto& [podium_name, pmml_name] : kSame) {
     if (name != podium_name) continue;
     pugi::xml_node apply = Apply(parent, pmml_name);
@@ -1443,8 +1443,10 @@ Status Exporter::WriteEnsemble(pugi::xml_node root, const TreeEnsembleModel& ens
   if (ensemble.output_transform == OutputTransform::kIdentity) {
     if (!classification) return WriteTreeSum(root, ensemble, -1, ensemble.base_score[0], "");
     // A forest of probability vectors: the average of the leaves'
-    // distributions.
-    if (ensemble.aggregation != Aggregation::kAverage || !vector_leaves) {
+    // distributions. One tree summed (an imported TreeModel classifier) is
+    // its own average: x / 1 and 0 + x are x.
+    const bool averaged = ensemble.aggregation == Aggregation::kAverage || ensemble.trees.size() == 1;
+    if (!averaged || !vector_leaves) {
       return UnimplementedError("a tree classifier with output transform 'identity' other than an average of "
                                 "probability vectors");
     }

@@ -35,10 +35,16 @@ std::string MissingOf(expr::Type type) {
 
 std::string IsMissing(const std::string& text) { return "is_missing(" + text + ")"; }
 
+// The expression that holds a field's value: its column, or the argument a
+// DefineFunction's ParameterField stands for.
+std::string ValueText(const ScopeField& field) {
+  return field.inline_text.empty() ? QuoteColumn(field.column) : field.inline_text;
+}
+
 }  // namespace
 
 std::string MissingTest(const ScopeField& field) {
-  return field.symbolic ? field.symbolic->is_missing : IsMissing(QuoteColumn(field.column));
+  return field.symbolic ? field.symbolic->is_missing : IsMissing(ValueText(field));
 }
 
 Result<std::string> EqualsText(const Locator& at, const pugi::xml_node& node, const ScopeField& field,
@@ -49,7 +55,7 @@ Result<std::string> EqualsText(const Locator& at, const pugi::xml_node& node, co
     // A value the field never takes: false, or missing with the field.
     return "(if " + field.symbolic->is_missing + " then " + std::string(kMissingBoolean) + " else false)";
   }
-  const std::string column = QuoteColumn(field.column);
+  const std::string column = ValueText(field);
   switch (field.type) {
     case expr::Type::kString:
       return "(" + column + " == " + QuoteString(value) + ")";
@@ -155,10 +161,11 @@ Result<Lowered> LowerConstant(const Locator& at, const pugi::xml_node& node) {
 Result<Lowered> LowerFieldRef(const Locator& at, const Scope& scope, const pugi::xml_node& node) {
   ASSIGN_OR_RETURN(const ScopeField* field, FieldOf(at, scope, node));
   Lowered out;
-  out.text = field->symbolic ? std::string() : QuoteColumn(field->column);
+  out.text = field->symbolic ? std::string() : ValueText(*field);
   out.type = field->type;
   out.integral = field->integral;
   out.column = field;
+  out.may_be_invalid = field->may_be_invalid;
   if (Attribute(node, "mapMissingTo")) {
     if (field->type != expr::Type::kNumber) {
       return at.Unsupported(node, "mapMissingTo on a non-numeric field (derived columns are numbers or booleans)");
@@ -189,7 +196,7 @@ Result<Lowered> LowerNormContinuous(const Locator& at, const Scope& scope, const
   }
   if (points.size() < 2) return at.Invalid(node, "needs at least two LinearNorm elements");
   if (points.size() > kMaxChainLinks) return at.Unsupported(node, "more than 200 LinearNorm elements");
-  const std::string x = QuoteColumn(field->column);
+  const std::string x = ValueText(*field);
   // PMML's formula, operation for operation: a1 + (x - b1) / (b2 - b1) * (a2 - a1).
   auto segment = [&](size_t i) {
     const Point& p = points[i];
@@ -223,6 +230,8 @@ Result<Lowered> LowerNormContinuous(const Locator& at, const Scope& scope, const
   text += " else " + above + ")";
   Lowered out;
   out.text = std::move(text);
+  // Extrapolating a far outlier may overflow.
+  out.may_be_invalid = outliers == "asIs" || field->may_be_invalid;
   return out;
 }
 
@@ -239,6 +248,7 @@ Result<Lowered> LowerNormDiscrete(const Locator& at, const Scope& scope, const p
   out.text = "(if " + MissingTest(*field) + " then " + when_missing + " else (if " + equals +
              " then 1 else 0))";
   out.integral = true;
+  out.may_be_invalid = field->may_be_invalid;
   return out;
 }
 
@@ -339,7 +349,7 @@ Result<Lowered> LowerCases(const Locator& at, const pugi::xml_node& node, const 
 Result<Lowered> LowerDiscretize(const Locator& at, const Scope& scope, const pugi::xml_node& node, bool want_string) {
   ASSIGN_OR_RETURN(const ScopeField* field, FieldOf(at, scope, node));
   if (field->type != expr::Type::kNumber) return at.Invalid(node, "the field is not numeric");
-  const std::string x = QuoteColumn(field->column);
+  const std::string x = ValueText(*field);
   const std::vector<pugi::xml_node> bins = Children(node, "DiscretizeBin");
   if (bins.size() > kMaxChainLinks) return at.Unsupported(node, "more than 200 DiscretizeBin elements");
   Cases cases;
@@ -354,7 +364,9 @@ Result<Lowered> LowerDiscretize(const Locator& at, const Scope& scope, const pug
     ASSIGN_OR_RETURN(std::string condition, IntervalCondition(at, interval, x));
     cases.arms.emplace_back(std::move(condition), *bin_value);
   }
-  return LowerCases(at, node, cases, want_string || Attribute(node, "dataType") == "string");
+  ASSIGN_OR_RETURN(Lowered out, LowerCases(at, node, cases, want_string || Attribute(node, "dataType") == "string"));
+  out.may_be_invalid = field->may_be_invalid;
+  return out;
 }
 
 // The text of a named cell of an InlineTable row (cells are elements named
@@ -390,22 +402,41 @@ Result<Lowered> LowerMapValues(const Locator& at, const Scope& scope, const pugi
     ASSIGN_OR_RETURN(std::string equals, EqualsText(at, row, *field, *key));
     cases.arms.emplace_back(std::move(equals), *value);
   }
-  return LowerCases(at, node, cases, want_string || Attribute(node, "dataType") == "string");
+  ASSIGN_OR_RETURN(Lowered out, LowerCases(at, node, cases, want_string || Attribute(node, "dataType") == "string"));
+  out.may_be_invalid = field->may_be_invalid;
+  return out;
+}
+
+// A category the operand holds: its column, or for a text computed in place
+// (a string function, a MapValues) a field standing for it, held in `local`.
+const ScopeField* CategoryOperand(const Lowered& operand, std::optional<ScopeField>& local) {
+  if (operand.column != nullptr && operand.type == expr::Type::kString) return operand.column;
+  if (!operand.symbolic) return nullptr;
+  local.emplace();
+  local->type = expr::Type::kString;
+  local->symbolic = operand.symbolic;
+  return &*local;
 }
 
 // equal / notEqual: numbers or booleans with each other, or a category
-// column with a literal.
+// (a column, or a text computed in place) with a literal.
 Result<Lowered> LowerEquality(const Locator& at, const pugi::xml_node& node, const Lowered& a, const Lowered& b,
                               bool negate) {
   Lowered out;
   out.type = expr::Type::kBoolean;
   const std::string op = negate ? " != " : " == ";
-  const bool a_category = a.column != nullptr && a.type == expr::Type::kString;
-  const bool b_category = b.column != nullptr && b.type == expr::Type::kString;
-  if (a_category || b_category) {
-    const Lowered& literal = a_category ? b : a;
-    if (!literal.literal) return at.Unsupported(node, "comparing a category with anything but a constant");
-    ASSIGN_OR_RETURN(std::string equals, EqualsText(at, node, *(a_category ? a : b).column, *literal.literal));
+  std::optional<ScopeField> a_local;
+  std::optional<ScopeField> b_local;
+  const ScopeField* a_category = CategoryOperand(a, a_local);
+  const ScopeField* b_category = CategoryOperand(b, b_local);
+  if (a_category != nullptr || b_category != nullptr) {
+    const Lowered& literal = a_category != nullptr ? b : a;
+    std::optional<ScopeField> literal_local;
+    if (!literal.literal || CategoryOperand(literal, literal_local) != nullptr) {
+      return at.Unsupported(node, "comparing a category with anything but a constant");
+    }
+    ASSIGN_OR_RETURN(std::string equals,
+                     EqualsText(at, node, a_category != nullptr ? *a_category : *b_category, *literal.literal));
     out.text = negate ? "(not " + equals + ")" : equals;
     return out;
   }
@@ -427,8 +458,76 @@ Result<std::vector<Lowered>> LowerArguments(const Locator& at, const Scope& scop
   return args;
 }
 
+// Median arguments: the spelling compares every pair.
+constexpr size_t kMaxMedianArguments = 16;
+
+// PMML's median: missing arguments ignored (as by the other aggregates), all
+// missing gives missing; the middle value, or the mean of the two middle
+// values of an even number. Each present argument's rank among the present
+// ones (ties broken by position, which does not change the median) picks the
+// values of rank floor((n - 1) / 2) and ceil((n - 1) / 2); their sum is halved
+// when n is even.
+std::string MedianText(const std::vector<Lowered>& args) {
+  std::string count;
+  for (const Lowered& arg : args) {
+    count += (count.empty() ? "" : " + ") + std::string("(if ") + IsMissing(arg.text) + " then 0 else 1)";
+  }
+  const std::string n = "(" + count + ")";
+  std::string middle;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& xi = args[i].text;
+    std::string rank = "0";
+    for (size_t j = 0; j < args.size(); ++j) {
+      if (j == i) continue;
+      // A missing x_j makes the comparison missing, which counts 0.
+      rank += " + (if " + args[j].text + (j < i ? " <= " : " < ") + xi + " then 1 else 0)";
+    }
+    rank = "(" + rank + ")";
+    middle += (middle.empty() ? "" : " + ") + std::string("(if not ") + IsMissing(xi) + " and (" + rank +
+              " == floor((" + n + " - 1) / 2) or " + rank + " == ceil((" + n + " - 1) / 2)) then " + xi + " else 0)";
+  }
+  return "(if " + n + " == 0 then " + std::string(kMissingNumber) + " else (" + middle + ") / (if floor(" + n +
+         " / 2) * 2 == " + n + " then 2 else 1))";
+}
+
+// tan, cosh, sinh, asin and acos over the expression language's sin, cos,
+// exp, expm1 and atan, each within 3 ulps of the exact value (the language's functions are
+// within 1 ulp; the bounds are derived in docs/formats/pmml.md).
+std::string TrigonometricText(const std::string& function, const std::string& x) {
+  if (function == "tan") return "(sin(" + x + ") / cos(" + x + "))";
+  if (function == "cosh") {
+    // (e^a + e^-a) / 2 with a = |x|; past 709, where e^a overflows but cosh
+    // does not, e^(a/2) * (e^(a/2) / 2) (e^-a is then below a double's
+    // precision of the result).
+    const std::string a = "abs(" + x + ")";
+    return "(if " + a + " < 709 then (exp(" + a + ") + exp(-" + a + ")) / 2 else exp(" + a + " / 2) * (exp(" + a +
+           " / 2) / 2))";
+  }
+  const std::string half_pi = NumberLiteral(std::acos(-1.0) / 2);
+  if (function == "asin") {
+    // atan(x / sqrt(1 - x²)) with 1 - x² as (1 - x)(1 + x), which keeps its
+    // precision near |x| = 1; ±1 give ±π/2, beyond has no value.
+    return "(if " + x + " == 1 then " + half_pi + " else if " + x + " == -1 then " + NumberLiteral(-std::acos(-1.0) / 2) +
+           " else atan(" + x + " / sqrt((1 - " + x + ") * (1 + " + x + "))))";
+  }
+  if (function == "sinh") {
+    // (expm1(x) - expm1(-x)) / 2: the two terms have opposite signs, so
+    // nothing cancels for small x; past |x| = 709, as cosh, with the sign of x.
+    const std::string a = "abs(" + x + ")";
+    return "(if " + a + " < 709 then (expm1(" + x + ") - expm1(-" + x + ")) / 2 else (if " + x +
+           " < 0 then -1 else 1) * exp(" + a + " / 2) * (exp(" + a + " / 2) / 2))";
+  }
+  // acos: 2 atan(sqrt((1 - x) / (1 + x))), π at -1; beyond [-1, 1] has no value.
+  return "(if " + x + " == -1 then " + NumberLiteral(std::acos(-1.0)) + " else 2 * atan(sqrt((1 - " + x + ") / (1 + " +
+         x + "))))";
+}
+
+std::string ArgumentMissing(const Lowered& arg);
+
 Result<Lowered> LowerApplyFunction(const Locator& at, const pugi::xml_node& node, const std::string& function,
                                    const std::vector<Lowered>& args) {
+  // Text functions are evaluated at import over listed values (pmml_strings.cc).
+  if (IsStringFunction(function)) return LowerStringFunction(at, node, function, args);
   auto arity = [&](size_t min, size_t max) -> Status {
     if (args.size() < min || args.size() > max) {
       return at.Invalid(node, "function " + QuoteString(function) + " takes " +
@@ -495,21 +594,24 @@ Result<Lowered> LowerApplyFunction(const Locator& at, const pugi::xml_node& node
   if (function == "isMissing" || function == "isNotMissing") {
     RETURN_IF_ERROR(arity(1, 1));
     out.type = expr::Type::kBoolean;
-    const std::string missing =
-        args[0].column != nullptr ? MissingTest(*args[0].column) : IsMissing(args[0].text);
+    const std::string missing = args[0].column != nullptr ? MissingTest(*args[0].column)
+                                : args[0].symbolic   ? args[0].symbolic->is_missing
+                                                     : IsMissing(args[0].text);
     out.text = function == "isMissing" ? missing : "(not " + missing + ")";
     return out;
   }
   if (function == "isIn" || function == "isNotIn") {
     RETURN_IF_ERROR(arity(2, static_cast<size_t>(-1)));
     const Lowered& subject = args[0];
-    const bool category = subject.column != nullptr && subject.type == expr::Type::kString;
+    std::optional<ScopeField> local;
+    const ScopeField* text = CategoryOperand(subject, local);
+    const bool category = text != nullptr;
     if (subject.type == expr::Type::kString && !category) return at.Unsupported(node, "isIn over a string expression");
-    if (category && subject.column->symbolic) {
+    if (category && text->symbolic) {
       std::string any;
       for (size_t i = 1; i < args.size(); ++i) {
         if (!args[i].literal) return at.Unsupported(node, "isIn with a non-constant list item");
-        ASSIGN_OR_RETURN(std::string equals, EqualsText(at, node, *subject.column, *args[i].literal));
+        ASSIGN_OR_RETURN(std::string equals, EqualsText(at, node, *text, *args[i].literal));
         any += (any.empty() ? "" : " or ") + equals;
       }
       out.type = expr::Type::kBoolean;
@@ -626,27 +728,306 @@ Result<Lowered> LowerApplyFunction(const Locator& at, const pugi::xml_node& node
     out.integral = true;
     return out;
   }
+  if (function == "median") {
+    RETURN_IF_ERROR(arity(1, kMaxMedianArguments));
+    RETURN_IF_ERROR(need_numbers());
+    out.text = MedianText(args);
+    return out;
+  }
+  if (function == "modulo") {
+    RETURN_IF_ERROR(arity(2, 2));
+    RETURN_IF_ERROR(need_numbers());
+    // PMML: x - y * floor(x / y), the sign of the divisor; y = 0 has no value.
+    const std::string& x = args[0].text;
+    const std::string& y = args[1].text;
+    out.text = "(" + x + " - " + y + " * floor(" + x + " / " + y + "))";
+    out.integral = all_integral();
+    return out;
+  }
+  if (function == "rint") {
+    RETURN_IF_ERROR(arity(1, 1));
+    RETURN_IF_ERROR(need_numbers());
+    // The nearest integer, halves to the even one. x - floor(x) is exact in
+    // doubles, and so are floor(x) + 1 and floor(x) / 2 wherever x has a fraction.
+    const std::string& x = args[0].text;
+    const std::string r = "floor(" + x + ")";
+    const std::string d = "(" + x + " - " + r + ")";
+    out.text = "(if " + d + " > 0.5 then " + r + " + 1 else if " + d + " < 0.5 then " + r + " else (if floor(" + r +
+               " / 2) * 2 == " + r + " then " + r + " else " + r + " + 1))";
+    out.integral = true;
+    return out;
+  }
+  if (function == "hypot") {
+    RETURN_IF_ERROR(arity(2, 2));
+    RETURN_IF_ERROR(need_numbers());
+    // sqrt(x² + y²) scaled by m = max(|x|, |y|), so that it neither
+    // overflows nor underflows where hypot does not: one quotient is exactly
+    // ±1, and the result is within 2 ulps of the exact value.
+    const std::string& x = args[0].text;
+    const std::string& y = args[1].text;
+    const std::string m = "max(abs(" + x + "), abs(" + y + "))";
+    const std::string qx = "(" + x + " / " + m + ")";
+    const std::string qy = "(" + y + " / " + m + ")";
+    out.text = "(if " + m + " == 0 then 0 else " + m + " * sqrt(" + qx + " * " + qx + " + " + qy + " * " + qy + "))";
+    return out;
+  }
+  if (function == "tan" || function == "cosh" || function == "asin" || function == "acos") {
+    RETURN_IF_ERROR(arity(1, 1));
+    RETURN_IF_ERROR(need_numbers());
+    out.text = TrigonometricText(function, args[0].text);
+    return out;
+  }
+  if (function == "ln1p" || function == "expm1") {
+    RETURN_IF_ERROR(arity(1, 1));
+    RETURN_IF_ERROR(need_numbers());
+    // The language's log1p and expm1 (not log(1 + x) or exp(x) - 1, which
+    // lose the precision of small x).
+    out.text = std::string(function == "ln1p" ? "log1p(" : "expm1(") + args[0].text + ")";
+    return out;
+  }
+  if (function == "sinh") {
+    RETURN_IF_ERROR(arity(1, 1));
+    RETURN_IF_ERROR(need_numbers());
+    out.text = TrigonometricText(function, args[0].text);
+    return out;
+  }
+  if (function == "isValid") {
+    RETURN_IF_ERROR(arity(1, 1));
+    // Valid: neither missing nor invalid. Exact where the argument cannot be
+    // invalid: an input's invalid values are rejected, replaced or made
+    // missing by its MiningField before any expression sees them.
+    if (args[0].column != nullptr && args[0].column->unchecked) {
+      return at.Unsupported(node, "isValid of a field read with invalidValueTreatment asIs (its invalid values reach "
+                                  "expressions as values, and which ones PMML calls invalid is not kept)");
+    }
+    if (args[0].may_be_invalid) {
+      return at.Unsupported(node, "isValid of a computation that may be invalid (Podium holds an invalid value as "
+                                  "missing)");
+    }
+    out.type = expr::Type::kBoolean;
+    out.text = "(not " + ArgumentMissing(args[0]) + ")";
+    return out;
+  }
+  if (function == "isNotValid") {
+    return at.Unsupported(node, "function 'isNotValid' (whether a missing value counts as not valid is not settled "
+                                "exactly enough to lower it; write isMissing or not(isValid))");
+  }
+  if (function == "erf" || function == "normalCDF" || function == "stdNormalCDF" || function == "normalPDF" ||
+      function == "stdNormalPDF" || function == "normalIDF" || function == "stdNormalIDF") {
+    return at.Unsupported(node, "function " + QuoteString(function) +
+                                    " (the expression language has no error function or normal distribution)");
+  }
+  if (function == "formatDatetime" || function.starts_with("date")) {
+    return at.Unsupported(node, "function " + QuoteString(function) + " is not supported (the IR has no date or time values)");
+  }
   return at.Unsupported(node, "function " + QuoteString(function) +
-                                  " is not supported (user-defined functions, string and date functions are not)");
+                                  " is not supported (neither a supported built-in nor a DefineFunction)");
+}
+
+// User-defined functions (DefineFunction) are inlined: PMML defines applying
+// one as substituting the arguments for the ParameterFields in the body.
+// Inlining nests at most this deep (recursion is refused before), and an
+// inlined body may give at most the expression language's longest text.
+constexpr size_t kMaxFunctionDepth = 16;
+constexpr size_t kMaxInlinedText = 65536;
+
+// PMML 4.4's built-in function names. A DefineFunction of the same name would
+// leave it unclear which one an Apply calls, so it is refused.
+constexpr std::string_view kBuiltinFunctions[] = {
+    "+", "-", "*", "/", "min", "max", "sum", "avg", "median", "product", "log10", "ln", "sqrt", "abs", "exp",
+    "pow", "threshold", "floor", "ceil", "round", "modulo", "isMissing", "isNotMissing", "isValid", "isNotValid",
+    "equal", "notEqual", "lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual", "and", "or", "not", "isIn",
+    "isNotIn", "if", "uppercase", "lowercase", "stringLength", "substring", "trimBlanks", "concat", "replace",
+    "matches", "formatNumber", "formatDatetime", "dateDaysSinceYear", "dateSecondsSinceYear",
+    "dateSecondsSinceMidnight", "normalCDF", "normalPDF", "stdNormalCDF", "stdNormalPDF", "erf", "normalIDF",
+    "stdNormalIDF", "expm1", "hypot", "ln1p", "rint", "sin", "asin", "sinh", "cos", "acos", "cosh", "tan", "atan",
+    "tanh"};
+
+// Whether a built-in may compute an invalid value (no value: x / 0, ln(0),
+// sqrt(-1), an overflow) from valid arguments. Everything not listed may.
+bool MayComputeInvalid(const std::string& function) {
+  static constexpr std::string_view kNeverInvalid[] = {
+      "lessThan", "lessOrEqual", "greaterThan", "greaterOrEqual", "equal", "notEqual", "and", "or", "not",
+      "isMissing", "isNotMissing", "isValid", "isIn", "isNotIn", "if", "min", "max", "abs", "floor", "ceil", "round", "rint",
+      "threshold", "sin", "cos", "tan", "atan", "tanh",
+      // String functions are evaluated at import for every value; what is
+      // undefined there is refused, so they never compute an invalid value.
+      "uppercase", "lowercase", "substring", "trimBlanks", "concat", "replace", "matches", "stringLength"};
+  return std::find(std::begin(kNeverInvalid), std::end(kNeverInvalid), function) == std::end(kNeverInvalid);
+}
+
+// An Apply's defaultValue as a literal of the result's type.
+Result<std::string> DefaultValueText(const Locator& at, const pugi::xml_node& node, const Lowered& result,
+                                     const std::string& value) {
+  if (result.type == expr::Type::kBoolean) {
+    if (value != "true" && value != "false") return at.Invalid(node, "defaultValue " + QuoteString(value) + " is not a boolean");
+    return value;
+  }
+  if (result.type != expr::Type::kNumber) return at.Unsupported(node, "defaultValue on a text result");
+  const std::optional<double> number = ParseDouble(value);
+  if (!number) return at.Invalid(node, "defaultValue " + QuoteString(value) + " is not a finite number");
+  return NumberLiteral(*number);
+}
+
+// "the argument is missing", for any argument (a category or a string-valued
+// field has no text of its own).
+std::string ArgumentMissing(const Lowered& arg) {
+  if (arg.column != nullptr) return MissingTest(*arg.column);
+  if (arg.symbolic) return arg.symbolic->is_missing;
+  return IsMissing(arg.text);
+}
+
+// A value declared with a PMML dataType (a ParameterField's or a
+// DefineFunction's; absent: as computed). A boolean declared double or
+// integer becomes 1/0, as in DerivedFields; what PMML would convert otherwise
+// (a fraction to an integer, a number to text) is refused.
+Status ConvertToDeclared(const Locator& at, const pugi::xml_node& node, Lowered& value) {
+  const std::optional<std::string> data_type = Attribute(node, "dataType");
+  if (!data_type) return Status::Ok();
+  if (*data_type == "string") {
+    if (value.type != expr::Type::kString) {
+      return at.Unsupported(node, "dataType string over a number or boolean (PMML would convert it to text)");
+    }
+    return Status::Ok();
+  }
+  if (value.type == expr::Type::kString) return at.Unsupported(node, "dataType " + QuoteString(*data_type) + " over text");
+  if (*data_type == "boolean") {
+    if (value.type != expr::Type::kBoolean) return at.Unsupported(node, "dataType boolean over a number");
+    return Status::Ok();
+  }
+  if (*data_type != "double" && *data_type != "integer") {
+    return at.Unsupported(node, "dataType " + QuoteString(*data_type) + " (only double, integer, boolean and string are supported)");
+  }
+  if (value.type == expr::Type::kBoolean) {
+    value.text = StrictIf(value.text, "1", "0", expr::Type::kNumber);
+    value.type = expr::Type::kNumber;
+    value.integral = true;
+    value.column = nullptr;
+  }
+  if (*data_type == "integer" && !value.integral) {
+    return at.Unsupported(node, "dataType integer over a value that may have a fraction (PMML would convert it)");
+  }
+  return Status::Ok();
+}
+
+// The field a ParameterField stands for inside the body: the argument's own
+// field when it is a plain FieldRef (so categories and string-valued fields
+// pass through), else its expression.
+Result<ScopeField> ParameterBinding(const Locator& at, const pugi::xml_node& node, const Lowered& arg, size_t position) {
+  ScopeField field;
+  if (arg.column != nullptr) return *arg.column;
+  if (arg.symbolic) {
+    field.type = expr::Type::kString;
+    field.symbolic = arg.symbolic;
+    field.may_be_invalid = arg.may_be_invalid;
+    return field;
+  }
+  if (arg.type == expr::Type::kString) {
+    return at.Unsupported(node, "argument " + std::to_string(position) +
+                                    " is text that is not a field (text arguments must be fields)");
+  }
+  field.type = arg.type;
+  field.integral = arg.integral;
+  field.inline_text = "(" + arg.text + ")";
+  field.may_be_invalid = arg.may_be_invalid;
+  return field;
+}
+
+Result<Lowered> LowerUserFunction(const Locator& at, const Scope& scope, const pugi::xml_node& node,
+                                  const std::string& name, const pugi::xml_node& definition, std::vector<Lowered> args) {
+  if (std::find(scope.calls.begin(), scope.calls.end(), name) != scope.calls.end()) {
+    std::string chain;
+    for (const std::string& call : scope.calls) chain += QuoteString(call) + " -> ";
+    return at.Unsupported(node, "function " + QuoteString(name) + " calls itself (" + chain + QuoteString(name) +
+                                    "); recursive functions are not supported");
+  }
+  if (scope.calls.size() >= kMaxFunctionDepth) {
+    return at.Unsupported(node, "user-defined functions nested more than " + std::to_string(kMaxFunctionDepth) + " deep");
+  }
+  const std::vector<pugi::xml_node> parameters = Children(definition, "ParameterField");
+  if (args.size() != parameters.size()) {
+    return at.Invalid(node, "function " + QuoteString(name) + " takes " + std::to_string(parameters.size()) +
+                                " arguments, " + std::to_string(args.size()) + " given");
+  }
+  // Only the parameters are visible inside the body.
+  Scope body_scope;
+  body_scope.functions = scope.functions;
+  body_scope.calls = scope.calls;
+  body_scope.calls.push_back(name);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const std::optional<std::string> parameter = Attribute(parameters[i], "name");
+    if (!parameter || parameter->empty()) return at.Invalid(parameters[i], "missing attribute 'name'");
+    RETURN_IF_ERROR(ConvertToDeclared(at, parameters[i], args[i]));
+    ASSIGN_OR_RETURN(ScopeField field, ParameterBinding(at, node, args[i], i + 1));
+    if (!body_scope.fields.emplace(*parameter, std::move(field)).second) {
+      return at.Invalid(parameters[i], "parameter " + QuoteString(*parameter) + " is defined twice");
+    }
+  }
+  std::vector<pugi::xml_node> body = ExpressionChildren(definition);
+  std::erase_if(body, [](const pugi::xml_node& child) { return LocalName(child) == "ParameterField"; });
+  if (body.size() != 1) return at.Invalid(definition, "expected exactly one expression element");
+  ASSIGN_OR_RETURN(Lowered out, LowerExpression(at, body_scope, body[0], Attribute(definition, "dataType") == "string"));
+  if (out.column != nullptr && out.column->symbolic) out.symbolic = out.column->symbolic;
+  RETURN_IF_ERROR(ConvertToDeclared(at, definition, out));
+  if (out.type == expr::Type::kString && !out.symbolic) {
+    return at.Unsupported(definition, "a function whose result is text other than a MapValues or Discretize");
+  }
+  if (out.text.size() > kMaxInlinedText) {
+    return ResourceExhaustedError(at.Where(node) + ": function " + QuoteString(name) +
+                                  " inlined is an expression longer than " + std::to_string(kMaxInlinedText) + " bytes");
+  }
+  // The body's fields die with body_scope.
+  out.column = nullptr;
+  return out;
 }
 
 Result<Lowered> LowerApply(const Locator& at, const Scope& scope, const pugi::xml_node& node) {
   const std::optional<std::string> function = Attribute(node, "function");
   if (!function) return at.Invalid(node, "missing attribute 'function'");
-  if (Attribute(node, "defaultValue")) return at.Unsupported(node, "defaultValue on Apply");
   const std::string treatment = Attribute(node, "invalidValueTreatment").value_or("returnInvalid");
-  if (treatment != "returnInvalid" && treatment != "asMissing") {
-    return at.Unsupported(node, "invalidValueTreatment " + QuoteString(treatment));
+  if (treatment != "returnInvalid" && treatment != "asMissing" && treatment != "asIs") {
+    return at.Invalid(node, "unknown invalidValueTreatment " + QuoteString(treatment));
   }
   ASSIGN_OR_RETURN(std::vector<Lowered> args, LowerArguments(at, scope, node));
-  ASSIGN_OR_RETURN(Lowered out, LowerApplyFunction(at, node, *function, args));
+  const auto user = scope.functions.find(*function);
+  const bool is_user = user != scope.functions.end();
+  Result<Lowered> result = is_user ? LowerUserFunction(at, scope, node, *function, user->second, args)
+                                   : LowerApplyFunction(at, node, *function, args);
+  ASSIGN_OR_RETURN(Lowered out, std::move(result));
+  // Whether this function itself may compute an invalid value from valid
+  // arguments (a user function: whether its body may).
+  const bool computes_invalid = is_user ? out.may_be_invalid : MayComputeInvalid(*function);
+  const bool arguments_invalid =
+      std::any_of(args.begin(), args.end(), [](const Lowered& arg) { return arg.may_be_invalid; });
+  out.may_be_invalid = computes_invalid || arguments_invalid;
+  if (treatment == "asIs" && out.may_be_invalid) {
+    // asIs would hand on the invalid value itself (NaN, an infinity), which
+    // Podium's values cannot hold; without invalid values it changes nothing.
+    return at.Unsupported(node, "invalidValueTreatment asIs on a computation that may be invalid (Podium holds "
+                                "an invalid value as missing)");
+  }
+  if (const std::optional<std::string> default_value = Attribute(node, "defaultValue")) {
+    // PMML: the value when the function's result is missing. Podium holds an
+    // invalid value as missing too, so this is exact only where nothing is
+    // invalid, or where invalid arguments are treated as missing (asMissing)
+    // and the function itself computes nothing invalid.
+    if (computes_invalid || (arguments_invalid && treatment != "asMissing")) {
+      return at.Unsupported(node, "defaultValue on a computation that may be invalid (x / 0, ln(0), an overflow): "
+                                  "Podium could not tell an invalid result, which stays invalid, from a missing one");
+    }
+    ASSIGN_OR_RETURN(std::string value, DefaultValueText(at, node, out, *default_value));
+    out.text = "coalesce(" + out.text + ", " + value + ")";
+    const std::optional<double> number = ParseDouble(*default_value);
+    out.integral = out.integral && number && std::floor(*number) == *number;
+    out.may_be_invalid = false;
+  }
   if (Attribute(node, "mapMissingTo")) {
     // PMML: the value when an argument is missing (not when the computation
     // itself has no value, e.g. log(0)).
     if (out.type != expr::Type::kNumber) return at.Unsupported(node, "mapMissingTo on a non-numeric result");
     ASSIGN_OR_RETURN(double value, NumberAttribute(at, node, "mapMissingTo"));
     std::string any_missing;
-    for (const Lowered& arg : args) any_missing += (any_missing.empty() ? "" : " or ") + IsMissing(arg.text);
+    for (const Lowered& arg : args) any_missing += (any_missing.empty() ? "" : " or ") + ArgumentMissing(arg);
     out.text = "(if " + any_missing + " then " + NumberLiteral(value) + " else " + out.text + ")";
     out.integral = out.integral && std::floor(value) == value;
   }
@@ -668,6 +1049,21 @@ Result<Lowered> LowerExpression(const Locator& at, const Scope& scope, const pug
   if (name == "MapValues") return LowerMapValues(at, scope, node, want_string);
   if (name == "Apply") return LowerApply(at, scope, node);
   return at.Unsupported(node, "expression element is not supported");
+}
+
+Status AddDefineFunctions(const Locator& at, Scope& scope, const pugi::xml_node& dictionary) {
+  for (const pugi::xml_node& function : Children(dictionary, "DefineFunction")) {
+    const std::optional<std::string> name = Attribute(function, "name");
+    if (!name || name->empty()) return at.Invalid(function, "missing attribute 'name'");
+    if (std::find(std::begin(kBuiltinFunctions), std::end(kBuiltinFunctions), *name) != std::end(kBuiltinFunctions)) {
+      return at.Unsupported(function, "a DefineFunction named like the built-in function " + QuoteString(*name) +
+                                          " (which one an Apply calls would be ambiguous)");
+    }
+    if (!scope.functions.emplace(*name, function).second) {
+      return at.Invalid(function, "function " + QuoteString(*name) + " is defined twice");
+    }
+  }
+  return Status::Ok();
 }
 
 Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& derived_field,
@@ -692,6 +1088,7 @@ Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& de
     ScopeField field;
     field.type = expr::Type::kString;
     field.symbolic = std::move(value.symbolic);
+    field.may_be_invalid = value.may_be_invalid;
     scope.fields.emplace(*name, std::move(field));
     return Status::Ok();
   }
@@ -720,6 +1117,7 @@ Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& de
   field.column = scope.FreshColumn(*name);
   field.type = value.type;
   field.integral = value.integral;
+  field.may_be_invalid = value.may_be_invalid;
   scope.columns.insert(field.column);
   transforms.push_back(DeriveTransform{field.column, value.text});
   scope.fields.emplace(*name, std::move(field));
@@ -785,7 +1183,7 @@ Result<std::string> PredicateText(const Locator& at, const Scope& scope, const p
     }
     const std::optional<double> number = ParseDouble(*value);
     if (!number) return at.Invalid(node, QuoteString(*value) + " is not a number");
-    return "(" + QuoteColumn(field->column) + comparison + NumberLiteral(*number) + ")";
+    return "(" + ValueText(*field) + comparison + NumberLiteral(*number) + ")";
   }
   if (kind == "CompoundPredicate") {
     const std::string op = Attribute(node, "booleanOperator").value_or("");

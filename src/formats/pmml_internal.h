@@ -71,6 +71,14 @@ struct ScopeField {
   std::vector<std::string> levels;  // category columns with a closed set
   bool may_be_missing = true;
   std::optional<SymbolicCategory> symbolic;  // set for string-valued derived fields
+  // Set for a DefineFunction's ParameterField bound to an argument that is
+  // not a plain field (pmml_expr.cc inlines user functions): the argument's
+  // expression, used wherever the column would be (`column` is then empty).
+  std::string inline_text;
+  bool may_be_invalid = false;  // that argument may be invalid (see Lowered)
+  // An input read with invalidValueTreatment asIs: its invalid values reach
+  // expressions as values, and which ones PMML calls invalid is not kept.
+  bool unchecked = false;
 };
 
 // Field names -> columns, and the pipeline's column names (to keep generated
@@ -78,6 +86,11 @@ struct ScopeField {
 struct Scope {
   std::map<std::string, ScopeField, std::less<>> fields;
   std::set<std::string, std::less<>> columns;
+  // The TransformationDictionary's DefineFunctions by name: an Apply naming
+  // one is lowered by inlining its body (pmml_expr.cc).
+  std::map<std::string, pugi::xml_node, std::less<>> functions;
+  // The user functions being inlined, outermost first (to refuse recursion).
+  std::vector<std::string> calls;
   const ScopeField* Find(std::string_view name) const;
   // `base`, or `base#2`, `base#3`, ... : a column name not yet used.
   std::string FreshColumn(const std::string& base);
@@ -94,6 +107,10 @@ struct Lowered {
   std::optional<std::string> literal;
   // Set for string-valued MapValues and Discretize (text is then empty).
   std::optional<SymbolicCategory> symbolic;
+  // The value may be one PMML calls invalid (x / 0, ln(0), an overflow), which
+  // Podium, as everywhere, holds as missing (Apply defaultValue and
+  // invalidValueTreatment depend on it).
+  bool may_be_invalid = false;
 };
 
 // Expression-language spellings.
@@ -116,11 +133,25 @@ Result<std::string> EqualsText(const Locator& at, const pugi::xml_node& node, co
 Result<Lowered> LowerExpression(const Locator& at, const Scope& scope, const pugi::xml_node& node,
                                 bool want_string = false);
 
+// Registers the DefineFunctions of a TransformationDictionary in `scope`
+// (checked when an Apply inlines them); refuses one named like a built-in.
+Status AddDefineFunctions(const Locator& at, Scope& scope, const pugi::xml_node& dictionary);
+
 // Lowers a DerivedField: either an alias of an existing column (a plain
 // FieldRef) or a derive transform appended to `transforms`; the field is
 // added to `scope`.
 Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& derived_field,
                        std::vector<Transform>& transforms);
+
+// pmml_strings.cc: PMML's string functions (uppercase, lowercase, substring,
+// trimBlanks, concat, replace, matches, stringLength; formatNumber is
+// refused). Arguments must take finitely many values (categories with listed
+// levels, symbolic categories, constants): the function is evaluated at
+// import for each, and a text result is a SymbolicCategory. `args` are the
+// Apply's expression children, lowered. Errors name the Apply and its line.
+bool IsStringFunction(std::string_view function);
+Result<Lowered> LowerStringFunction(const Locator& at, const pugi::xml_node& apply, const std::string& function,
+                                    const std::vector<Lowered>& args);
 
 // The space-separated items of a PMML Array (strings may be quoted).
 Result<std::vector<std::string>> ArrayItems(const Locator& at, const pugi::xml_node& array);
@@ -184,6 +215,17 @@ class ModelBuilder {
   // Forgets the model's features (pmml_segmentation.cc: each segment's model
   // is lowered over features of its own, then becomes derived columns).
   void ClearFeatures();
+  // What the builder has added so far, to undo a lowering that failed part
+  // way (its helper columns and features) before another is tried.
+  struct Checkpoint {
+    size_t transforms = 0;
+    size_t features = 0;
+    std::set<std::string, std::less<>> columns;
+    std::map<std::string, int32_t, std::less<>> feature_index;
+    std::map<std::string, std::string, std::less<>> helper_columns;
+  };
+  Checkpoint Save() const;
+  void Restore(Checkpoint checkpoint);
 
   const Locator& at() const { return at_; }
   const Scope& scope() const { return scope_; }
@@ -220,7 +262,11 @@ Status LowerNeuralNetwork(ModelBuilder& build, const pugi::xml_node& model, cons
 Status LowerSupportVectorMachine(ModelBuilder& build, const pugi::xml_node& model, const TargetInfo& target,
                                  bool classification);
 //   pmml_ruleset.cc: RuleSetModel (classification) -> one tree chaining 0/1 "rule fires" columns.
-Status LowerRuleSet(ModelBuilder& build, const pugi::xml_node& model);
+//   With `with_outputs` (the document's model, not a Segment's) its confidence and entityId
+//   OutputFields become derived outputs (post.outputs).
+Status LowerRuleSet(ModelBuilder& build, const pugi::xml_node& model, bool with_outputs = false);
+//   The OutputField features LowerRuleSet reads itself (the Output check skips them).
+bool IsRuleSetOutput(std::string_view feature);
 
 //   pmml_clustering.cc: center-based ClusteringModel -> the IR's clustering model; also names
 //   the pipeline's outputs from the model's Output.
@@ -243,10 +289,26 @@ Result<std::vector<std::string>> ModelValueColumns(ModelBuilder& build, const pu
 Result<std::vector<std::string>> CombineSegments(ModelBuilder& build, const pugi::xml_node& segmentation,
                                                  const std::string& method, const std::vector<SegmentColumns>& segments,
                                                  bool classification, size_t outputs);
+//   One IR tree's value (leaf width 1) over the model's features (build.pipeline().features) as an
+//   expression column named after `base`, compared in float with `in_float`, as the segments'
+//   trees; refuses a tree deeper than the expression language nests, naming `where`.
+Result<std::string> TreeValueColumn(ModelBuilder& build, const pugi::xml_node& where, const Tree& tree,
+                                    bool in_float, const std::string& base);
 //   The pipeline's model over combined columns: a gaussian identity GLM on the prediction
 //   (with the Targets rescaling), or a multinomial GLM over log-probabilities.
 Status SetCombinedModel(ModelBuilder& build, const std::vector<std::string>& columns, bool classification,
                         const TargetInfo& target);
+
+//   pmml_tree_missing.cc: a TreeModel whose missing-value handling the IR's binary trees cannot
+//   express (missingValueStrategy weightedConfidence or aggregateNodes, or a null prediction
+//   that can happen) as derived columns: the prediction (regression) or one probability per
+//   class in `classes` order, all missing where PMML gives no prediction. SetCombinedModel
+//   then makes them the pipeline's model. `classes` is empty for a regression.
+Result<std::vector<std::string>> TreeModelColumns(ModelBuilder& build, const pugi::xml_node& tree_model,
+                                                  const std::vector<std::string>& classes);
+//   Whether the TreeModel's missingValueStrategy follows several children at once
+//   (weightedConfidence, aggregateNodes), which only TreeModelColumns lowers.
+bool FollowsSeveralChildren(const pugi::xml_node& tree_model);
 
 }  // namespace podium::pmml_internal
 

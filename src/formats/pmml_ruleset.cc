@@ -6,18 +6,26 @@
 // those of its nested rules, so the rules flatten, in document order, to
 // SimpleRules whose conditions are conjunctions. Each flattened rule gets a
 // 0/1 derived column "the rule fires" (0 when UNKNOWN, never missing), and
-// the model is one tree: a chain that tests the rules in order and ends in a
-// leaf per rule, with the RuleSet's defaultScore as the last leaf.
-//   * firstHit: the chain in document order.
+// the model is one tree: a chain of 0/1 tests, each leading to a leaf, with
+// the RuleSet's defaultScore as the last leaf.
+//   * firstHit: the rules in document order.
 //   * weightedMax: the firing rule with the highest weight, the first in
 //     document order among equal weights; that is firstHit over the rules
 //     stably sorted by weight, highest first.
-//   * weightedSum: refused (its result, a sum of weights over the number of
-//     firing rules, is not a class probability).
-// Leaves hold the rule's ScoreDistribution probabilities (probability
-// attributes, else recordCount / total), else probability 1 for its score:
-// the convention of TreeModel leaves, with the same refusal of a score that
-// is not the distribution's most probable class.
+//   * weightedSum: the class whose firing rules' weights add up highest, the
+//     first in the target's Value order among equal sums. Each class gets a
+//     column of that sum and a 0/1 column "this class wins"; the chain tests
+//     the classes in order, each leading to probability 1 for its class
+//     (PMML defines no class probabilities for weightedSum).
+// Leaves of firstHit and weightedMax hold the rule's ScoreDistribution
+// probabilities (probability attributes, else recordCount / total), else
+// probability 1 for its score: the convention of TreeModel leaves, with the
+// same refusal of a score that is not the distribution's most probable class.
+//
+// OutputFields of the top-level model (not of a Segment's): `confidence`
+// (weightedSum: the winning class's sum over the number of firing rules) and
+// `entityId` (firstHit, weightedMax: the id of the rule that gave the
+// prediction) become derived outputs.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +41,14 @@ namespace {
 
 // Flattened rules in one model (each is a derived column and two tree nodes).
 constexpr size_t kMaxRules = 100'000;
+// weightedSum: classes some rule predicts (each "wins" column compares the
+// class's sum with every other's).
+constexpr size_t kMaxSumClasses = 100;
+// Terms per column of a weight sum (longer sums continue from the previous
+// column, so the additions keep document order).
+constexpr size_t kSumChunk = 64;
+// Rules an entityId output chooses among (one generated if-chain).
+constexpr size_t kMaxEntityRules = 200;
 
 // One SimpleRule with the conjunction of its enclosing CompoundRules'
 // predicates and its own, as a 0/1 column.
@@ -44,9 +60,17 @@ struct FlatRule {
   double weight = 1.0;
 };
 
+// One test of the tree's chain: a 0/1 column (empty: the test always holds)
+// and the class probabilities of the leaf it leads to.
+struct ChainLink {
+  std::string column;
+  std::vector<double> leaf;
+};
+
 class RuleSetLowering {
  public:
-  RuleSetLowering(ModelBuilder& build, const pugi::xml_node& model) : build_(build), at_(build.at()), model_(model) {}
+  RuleSetLowering(ModelBuilder& build, const pugi::xml_node& model, bool with_outputs)
+      : build_(build), at_(build.at()), model_(model), with_outputs_(with_outputs) {}
 
   Status Run();
 
@@ -60,11 +84,28 @@ class RuleSetLowering {
   Result<std::string> FiresColumn(const pugi::xml_node& rule, const std::string& enclosing);
   // The leaf values of a SimpleRule: its class probabilities.
   Result<std::vector<double>> RuleLeaf(const pugi::xml_node& rule) const;
+  // firstHit and weightedMax: one link per rule in the order they are
+  // tried, ending at the first rule that always fires; keeps those rules
+  // in chain_ (entityId).
+  Result<std::vector<ChainLink>> RuleChain(const std::string& criterion);
+  // weightedSum: one link per class some rule predicts, "this class wins".
+  Result<std::vector<ChainLink>> WeightedSumChain();
+  // A column holding the sum of `terms` added left to right.
+  std::string OrderedSum(const std::string& base, const std::vector<std::string>& terms);
+  // The confidence and entityId OutputFields as derived outputs.
+  Status AddOutputs(const std::string& criterion, const pugi::xml_node& rule_set);
+  Result<DerivedOutput> EntityIdOutput(const pugi::xml_node& field) const;
+  Result<DerivedOutput> ConfidenceOutput(const pugi::xml_node& field, const pugi::xml_node& rule_set) const;
 
   ModelBuilder& build_;
   const Locator& at_;
   pugi::xml_node model_;
+  bool with_outputs_;
   std::vector<FlatRule> rules_;
+  bool closed_ = false;             // some link always holds: the default is never reached
+  std::vector<FlatRule> chain_;     // firstHit, weightedMax: the rules in chain order
+  std::vector<std::string> sums_;   // weightedSum: the candidate classes' weight sums
+  std::string firing_count_;        // weightedSum: the number of firing rules
 };
 
 Result<std::string> RuleSetLowering::FiresColumn(const pugi::xml_node& rule, const std::string& enclosing) {
@@ -127,6 +168,186 @@ Result<std::vector<double>> RuleSetLowering::RuleLeaf(const pugi::xml_node& rule
   return DistributionProbabilities(at_, rule, distribution, build_.pipeline().model.classes, score);
 }
 
+Result<std::vector<ChainLink>> RuleSetLowering::RuleChain(const std::string& criterion) {
+  for (FlatRule& rule : rules_) {
+    if (!rule.never) chain_.push_back(std::move(rule));
+  }
+  if (criterion == "weightedMax") {
+    // Highest weight first; equal weights keep document order.
+    std::stable_sort(chain_.begin(), chain_.end(),
+                     [](const FlatRule& a, const FlatRule& b) { return a.weight > b.weight; });
+  }
+  // The chain ends at the first rule that always fires.
+  size_t used = 0;
+  while (used < chain_.size() && !closed_) closed_ = chain_[used++].always;
+  chain_.resize(used);
+  std::vector<ChainLink> links;
+  for (const FlatRule& rule : chain_) {
+    ASSIGN_OR_RETURN(std::vector<double> leaf, RuleLeaf(rule.element));
+    links.push_back(ChainLink{rule.fires, std::move(leaf)});
+  }
+  return links;
+}
+
+std::string RuleSetLowering::OrderedSum(const std::string& base, const std::vector<std::string>& terms) {
+  std::string column;
+  for (size_t begin = 0; begin < terms.size(); begin += kSumChunk) {
+    std::string text = column.empty() ? std::string() : QuoteColumn(column);
+    for (size_t i = begin; i < std::min(terms.size(), begin + kSumChunk); ++i) {
+      text += (text.empty() ? "" : " + ") + terms[i];
+    }
+    column = build_.AddHelperColumn(base, text);
+  }
+  return column;
+}
+
+Result<std::vector<ChainLink>> RuleSetLowering::WeightedSumChain() {
+  const std::vector<std::string>& classes = build_.pipeline().model.classes;
+  // A firing rule's weight is w * fires (0 + w and w * 1 are exact), so the
+  // sums add the firing rules' weights in document order.
+  std::vector<std::vector<std::string>> terms(classes.size());
+  std::vector<std::string> counted;
+  size_t always = 0;
+  for (const FlatRule& rule : rules_) {
+    if (rule.never) continue;
+    // A class whose firing rules weigh 0 in all would tie with the classes
+    // of no firing rule, which the specification does not order.
+    if (!(rule.weight > 0)) {
+      return at_.Unsupported(rule.element, "a weight that is not positive under weightedSum (a class whose firing "
+                                           "rules weigh 0 would tie with the classes no rule predicts)");
+    }
+    ASSIGN_OR_RETURN(const size_t k, ClassIndex(at_, rule.element, classes, *Attribute(rule.element, "score")));
+    if (rule.always) {
+      terms[k].push_back(NumberLiteral(rule.weight));
+      ++always;
+    } else {
+      terms[k].push_back(NumberLiteral(rule.weight) + " * " + QuoteColumn(rule.fires));
+      counted.push_back(QuoteColumn(rule.fires));
+    }
+  }
+  closed_ = always > 0;
+  std::vector<size_t> candidates;
+  for (size_t k = 0; k < classes.size(); ++k) {
+    if (!terms[k].empty()) candidates.push_back(k);
+  }
+  if (candidates.size() > kMaxSumClasses) {
+    return ResourceExhaustedError(at_.Where(model_) + ": weightedSum over rules predicting more than " +
+                                  std::to_string(kMaxSumClasses) + " classes");
+  }
+  if (always > 0) counted.insert(counted.begin(), std::to_string(always));
+  firing_count_ = counted.empty() ? std::string("0") : OrderedSum("firing rules", counted);
+  for (const size_t k : candidates) sums_.push_back(OrderedSum("weight sum " + classes[k], terms[k]));
+  // Class k wins when some rule fires, its sum beats every earlier class's
+  // and is at least every later class's: the first of the highest sums.
+  std::vector<ChainLink> links;
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    std::vector<double> leaf(classes.size(), 0.0);
+    leaf[candidates[c]] = 1.0;
+    if (closed_ && c + 1 == candidates.size()) {
+      links.push_back(ChainLink{"", std::move(leaf)});  // some rule fires, and no earlier class won
+      break;
+    }
+    std::string wins = QuoteColumn(firing_count_) + " > 0";
+    for (size_t other = 0; other < candidates.size(); ++other) {
+      if (other == c) continue;
+      wins += " and " + QuoteColumn(sums_[c]) + (other < c ? " > " : " >= ") + QuoteColumn(sums_[other]);
+    }
+    const std::string column =
+        build_.AddHelperColumn("weightedSum " + classes[candidates[c]] + " wins", "(if " + wins + " then 1 else 0)");
+    links.push_back(ChainLink{column, std::move(leaf)});
+  }
+  return links;
+}
+
+Result<DerivedOutput> RuleSetLowering::EntityIdOutput(const pugi::xml_node& field) const {
+  DerivedOutput output;
+  output.name = *Attribute(field, "name");
+  if (chain_.size() > kMaxEntityRules) {
+    return at_.Unsupported(field, "entityId over more than " + std::to_string(kMaxEntityRules) + " rules");
+  }
+  // The rule that gave the prediction is the chain's first firing rule;
+  // none fires: the default score, which no rule gave (missing).
+  std::string text;
+  for (const FlatRule& rule : chain_) {
+    const std::optional<std::string> id = Attribute(rule.element, "id");
+    if (!id || id->empty()) {
+      return at_.Unsupported(rule.element, "entityId of a rule without an id (the output is the rule's id)");
+    }
+    if (std::find(output.categories.begin(), output.categories.end(), *id) != output.categories.end()) {
+      return at_.Invalid(rule.element, "the rule id " + QuoteString(*id) + " is not unique");
+    }
+    const std::string position = std::to_string(output.categories.size());
+    output.categories.push_back(*id);
+    if (rule.always) {
+      text += position;
+      break;
+    }
+    text += "if " + QuoteColumn(rule.fires) + " == 1 then " + position + " else ";
+  }
+  if (!closed_) text += "-1";
+  output.expression = "(" + text + ")";
+  if (output.categories.empty()) return at_.Unsupported(field, "entityId of a RuleSet where no rule can fire");
+  return output;
+}
+
+Result<DerivedOutput> RuleSetLowering::ConfidenceOutput(const pugi::xml_node& field,
+                                                        const pugi::xml_node& rule_set) const {
+  // No rule fires: the RuleSet's defaultConfidence (none given: missing).
+  std::string fallback = "(0 / 0)";
+  if (Attribute(rule_set, "defaultConfidence")) {
+    ASSIGN_OR_RETURN(const double value, NumberAttribute(at_, rule_set, "defaultConfidence", 0.0));
+    fallback = NumberLiteral(value);
+  }
+  DerivedOutput output;
+  output.name = *Attribute(field, "name");
+  if (sums_.empty()) {
+    output.expression = fallback;
+    return output;
+  }
+  // The winner's sum is the highest sum.
+  std::string highest;
+  for (const std::string& sum : sums_) highest += (highest.empty() ? "" : ", ") + QuoteColumn(sum);
+  output.expression = "(if " + QuoteColumn(firing_count_) + " > 0 then max(" + highest + ") / " +
+                      QuoteColumn(firing_count_) + " else " + fallback + ")";
+  return output;
+}
+
+Status RuleSetLowering::AddOutputs(const std::string& criterion, const pugi::xml_node& rule_set) {
+  const pugi::xml_node output = FirstChild(model_, "Output");
+  if (!output) return Status::Ok();
+  for (const pugi::xml_node& field : Children(output, "OutputField")) {
+    const std::string feature = Attribute(field, "feature").value_or("predictedValue");
+    if (feature == "probability" && criterion == "weightedSum") {
+      return at_.Unsupported(field, "a probability output of a weightedSum RuleSet (PMML defines no class "
+                                    "probabilities for it; its confidence is an output of its own)");
+    }
+    if (!IsRuleSetOutput(feature)) continue;  // read by the importer's Output check
+    if (!Attribute(field, "name")) return at_.Invalid(field, "missing attribute 'name'");
+    if (FirstChild(field, "Apply") || FirstChild(field, "FieldRef") || FirstChild(field, "Constant")) {
+      return at_.Unsupported(field, "an OutputField computed by an expression");
+    }
+    if (Attribute(field, "value") || Attribute(field, "rank").value_or("1") != "1") {
+      return at_.Unsupported(field, "value or rank on a " + feature + " output (the prediction's own is supported)");
+    }
+    if (feature == "confidence") {
+      if (criterion != "weightedSum") {
+        return at_.Unsupported(field, "output feature 'confidence' under criterion " + criterion +
+                                          " (supported under weightedSum)");
+      }
+      ASSIGN_OR_RETURN(DerivedOutput derived, ConfidenceOutput(field, rule_set));
+      build_.pipeline().post.outputs.push_back(std::move(derived));
+      continue;
+    }
+    if (criterion == "weightedSum") {
+      return at_.Unsupported(field, "entityId under criterion weightedSum (the prediction is a sum over "
+                                    "rules, no one rule gives it)");
+    }
+    ASSIGN_OR_RETURN(DerivedOutput derived, EntityIdOutput(field));
+    build_.pipeline().post.outputs.push_back(std::move(derived));
+  }
+  return Status::Ok();
+}
+
 Status RuleSetLowering::Run() {
   Pipeline& pipeline = build_.pipeline();
   const std::vector<std::string>& classes = pipeline.model.classes;
@@ -140,34 +361,22 @@ Status RuleSetLowering::Run() {
   const pugi::xml_node method = FirstChild(rule_set, "RuleSelectionMethod");
   if (!method) return at_.Invalid(rule_set, "missing RuleSelectionMethod");
   const std::string criterion = Attribute(method, "criterion").value_or("");
-  if (criterion == "weightedSum") {
-    return at_.Unsupported(method, "criterion weightedSum: its result is the winning class's summed weights over the "
-                                   "number of firing rules, which is not a class probability the IR's classifiers "
-                                   "could output");
-  }
-  if (criterion != "firstHit" && criterion != "weightedMax") {
+  if (criterion != "firstHit" && criterion != "weightedMax" && criterion != "weightedSum") {
     return at_.Invalid(method, "unknown criterion " + QuoteString(criterion) +
                                    " (firstHit, weightedSum or weightedMax)");
   }
   ASSIGN_OR_RETURN(const double default_confidence, NumberAttribute(at_, rule_set, "defaultConfidence", 0.0));
-  (void)default_confidence;  // checked only: the IR has no confidence output
+  (void)default_confidence;  // checked here; used by a confidence output
   RETURN_IF_ERROR(Flatten(rule_set, ""));
-  std::vector<FlatRule> order;
-  for (FlatRule& rule : rules_) {
-    if (!rule.never) order.push_back(std::move(rule));
+  std::vector<ChainLink> links;
+  if (criterion == "weightedSum") {
+    ASSIGN_OR_RETURN(links, WeightedSumChain());
+  } else {
+    ASSIGN_OR_RETURN(links, RuleChain(criterion));
   }
-  if (criterion == "weightedMax") {
-    // Highest weight first; equal weights keep document order.
-    std::stable_sort(order.begin(), order.end(),
-                     [](const FlatRule& a, const FlatRule& b) { return a.weight > b.weight; });
-  }
-  // The chain ends at the first rule that always fires.
-  size_t used = 0;
-  bool closed = false;
-  while (used < order.size() && !closed) closed = order[used++].always;
 
   std::vector<double> fallback;
-  if (!closed) {
+  if (!closed_) {
     const std::optional<std::string> default_score = Attribute(rule_set, "defaultScore");
     if (!default_score) {
       return at_.Unsupported(rule_set, "no defaultScore, and no rule always fires: when none fires PMML gives no "
@@ -178,9 +387,9 @@ Status RuleSetLowering::Run() {
     fallback[k] = 1.0;
   }
 
-  // Node 2i tests rule i (right when it fires, to its leaf 2i + 1), left to
-  // node 2i + 2; a rule that always fires is a leaf; the default leaf ends
-  // the chain.
+  // Node 2i tests link i (right when its column is 1, to its leaf 2i + 1),
+  // left to node 2i + 2; a link that always holds is a leaf; the default
+  // leaf ends the chain.
   const int32_t width = static_cast<int32_t>(classes.size());
   Tree tree;
   tree.leaf_width = width;
@@ -199,22 +408,20 @@ Status RuleSetLowering::Run() {
     return static_cast<int32_t>(tree.feature.size() - 1);
   };
   int32_t pending_left = -1;  // the test node whose left child comes next
-  for (size_t i = 0; i < used; ++i) {
-    const FlatRule& rule = order[i];
-    ASSIGN_OR_RETURN(const std::vector<double> leaf, RuleLeaf(rule.element));
-    if (rule.always) {
-      const int32_t node = add_node(-1, leaf);
+  for (const ChainLink& link : links) {
+    if (link.column.empty()) {
+      const int32_t node = add_node(-1, link.leaf);
       if (pending_left >= 0) tree.left[static_cast<size_t>(pending_left)] = node;
       pending_left = -1;
       break;
     }
-    const int32_t test = add_node(build_.FeatureIndex(rule.fires), {});
+    const int32_t test = add_node(build_.FeatureIndex(link.column), {});
     if (pending_left >= 0) tree.left[static_cast<size_t>(pending_left)] = test;
-    const int32_t fired = add_node(-1, leaf);
+    const int32_t fired = add_node(-1, link.leaf);
     tree.right[static_cast<size_t>(test)] = fired;
     pending_left = test;
   }
-  if (!closed) {
+  if (!closed_) {
     const int32_t node = add_node(-1, fallback);
     if (pending_left >= 0) tree.left[static_cast<size_t>(pending_left)] = node;
   }
@@ -229,13 +436,16 @@ Status RuleSetLowering::Run() {
   ensemble.trees.push_back(std::move(tree));
   pipeline.model.task = Task::kClassification;
   pipeline.model.body = std::move(ensemble);
+  if (with_outputs_) RETURN_IF_ERROR(AddOutputs(criterion, rule_set));
   return Status::Ok();
 }
 
 }  // namespace
 
-Status LowerRuleSet(ModelBuilder& build, const pugi::xml_node& model) {
-  RuleSetLowering lowering(build, model);
+bool IsRuleSetOutput(std::string_view feature) { return feature == "confidence" || feature == "entityId"; }
+
+Status LowerRuleSet(ModelBuilder& build, const pugi::xml_node& model, bool with_outputs) {
+  RuleSetLowering lowering(build, model, with_outputs);
   return lowering.Run();
 }
 

@@ -286,14 +286,11 @@ std::string WeightedSum(ModelBuilder& build, const std::string& base, const std:
   return build.AddHelperColumn(base + " sum", SumText(build, base + " sum", terms));
 }
 
-// The median of the selected segments' values: the value of rank
-// floor((n - 1) / 2) and of rank ceil((n - 1) / 2) among the n selected
-// values, averaged (ranks break ties by segment order, which does not change
-// the median).
-std::string Median(ModelBuilder& build, const std::string& base, const std::vector<SegmentColumns>& segments,
-                   const std::string& count) {
-  const std::string n = Col(count);
-  std::vector<std::string> hits;
+// Each segment's rank among the selected segments' values (0-based; equal
+// values ranked by segment order, so the selected segments' ranks are 0 .. n-1).
+std::vector<std::string> Ranks(ModelBuilder& build, const std::string& base,
+                               const std::vector<SegmentColumns>& segments) {
+  std::vector<std::string> ranks;
   for (size_t i = 0; i < segments.size(); ++i) {
     const std::string xi = Col(segments[i].values[0]);
     std::vector<std::string> below;
@@ -303,7 +300,23 @@ std::string Median(ModelBuilder& build, const std::string& base, const std::vect
       const std::string before = j < i ? " <= " : " < ";
       below.push_back("(if " + Col(segments[j].selected) + " == 1 and " + xj + before + xi + " then 1 else 0)");
     }
-    const std::string rank = Col(build.AddHelperColumn(base + " rank", SumText(build, base + " rank", below)));
+    ranks.push_back(Col(build.AddHelperColumn(base + " rank", SumText(build, base + " rank", below))));
+  }
+  return ranks;
+}
+
+// The median of the selected segments' values: the value of rank
+// floor((n - 1) / 2) and of rank ceil((n - 1) / 2) among the n selected
+// values, averaged (ranks break ties by segment order, which does not change
+// the median).
+std::string Median(ModelBuilder& build, const std::string& base, const std::vector<SegmentColumns>& segments,
+                   const std::string& count) {
+  const std::string n = Col(count);
+  const std::vector<std::string> ranks = Ranks(build, base, segments);
+  std::vector<std::string> hits;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const std::string xi = Col(segments[i].values[0]);
+    const std::string& rank = ranks[i];
     hits.push_back("(if " + Col(segments[i].selected) + " == 1 and (" + rank + " == floor((" + n + " - 1) / 2) or " +
                    rank + " == ceil((" + n + " - 1) / 2)) then " + xi + " else 0)");
   }
@@ -380,6 +393,91 @@ std::vector<std::string> MaxClassifier(ModelBuilder& build, const std::string& b
   return out;
 }
 
+// A classifier's `median` (PMML 4.4, "Multiple Models": median, like max, is
+// applied to each category's probabilities; the winning category has the
+// highest median, and the result averages the probability vectors of the
+// models that have the chosen probability for the winning category: the
+// middle one of an odd number of selected models, the two middle ones of an
+// even number). The first class wins ties. Every selected model giving a
+// middle probability contributes, so equal probabilities contribute
+// together. A missing probability makes the result missing.
+//
+// The averaged vector need not rank the winner first (a contributor may give
+// another class more), and the IR's label follows the probabilities; such a
+// row's result is missing rather than a label PMML does not give. Exact ties
+// follow the IR's label rule, as for the other methods.
+std::vector<std::string> MedianClassifier(ModelBuilder& build, const std::string& base,
+                                          const std::vector<SegmentColumns>& segments, size_t outputs,
+                                          const std::string& count) {
+  std::vector<std::string> class_median;
+  for (size_t k = 0; k < outputs; ++k) {
+    std::vector<SegmentColumns> of_class = segments;
+    for (SegmentColumns& segment : of_class) segment.values = {segment.values[k]};
+    class_median.push_back(Col(Median(build, base + " class", of_class, count)));
+  }
+  std::string top_text = "max(";
+  for (size_t k = 0; k < outputs; ++k) top_text += (k == 0 ? "" : ", ") + class_median[k];
+  const std::string top = Col(build.AddHelperColumn(base + " top", top_text + ")"));
+  std::string winner_text = std::to_string(outputs - 1);
+  for (size_t k = outputs - 1; k-- > 0;) {
+    winner_text = "(if " + class_median[k] + " == " + top + " then " + std::to_string(k) + " else " + winner_text + ")";
+  }
+  const std::string winner = Col(build.AddHelperColumn(base + " winner", winner_text));
+  auto of_winner = [&](const std::vector<std::string>& values) {
+    std::string text = Col(values[outputs - 1]);
+    for (size_t k = outputs - 1; k-- > 0;) {
+      text = "(if " + winner + " == " + std::to_string(k) + " then " + Col(values[k]) + " else " + text + ")";
+    }
+    return text;
+  };
+  // The winner's probability in each segment, and its two middle values.
+  std::vector<SegmentColumns> winners = segments;
+  for (SegmentColumns& segment : winners) {
+    segment.values = {build.AddHelperColumn(base + " winner p", of_winner(segment.values))};
+  }
+  const std::vector<std::string> ranks = Ranks(build, base + " winner", winners);
+  const std::string n = Col(count);
+  auto middle = [&](const std::string& rounding, const std::string& name) {
+    std::vector<std::string> terms;
+    for (size_t s = 0; s < winners.size(); ++s) {
+      terms.push_back("(if " + Col(winners[s].selected) + " == 1 and " + ranks[s] + " == " + rounding + "((" + n +
+                      " - 1) / 2) then " + Col(winners[s].values[0]) + " else 0)");
+    }
+    return Col(build.AddHelperColumn(base + " " + name, SumText(build, base + " " + name, terms)));
+  };
+  const std::string lower = middle("floor", "lower middle");
+  const std::string upper = middle("ceil", "upper middle");
+  std::vector<std::string> contributes;
+  for (const SegmentColumns& segment : winners) {
+    const std::string p = Col(segment.values[0]);
+    const std::string condition =
+        Col(segment.selected) + " == 1 and (" + p + " == " + lower + " or " + p + " == " + upper + ")";
+    contributes.push_back(Col(build.AddHelperColumn(base + " contributes", "if " + condition + " then 1 else 0")));
+  }
+  const std::string contributors =
+      Col(build.AddHelperColumn(base + " contributors", SumText(build, base + " contributors", contributes)));
+  std::vector<std::string> averaged;
+  for (size_t k = 0; k < outputs; ++k) {
+    std::vector<std::string> terms;
+    for (size_t s = 0; s < segments.size(); ++s) {
+      terms.push_back("(if " + contributes[s] + " == 1 then " + Col(segments[s].values[k]) + " else 0)");
+    }
+    // + 0 * top: missing when a selected probability is.
+    averaged.push_back(build.AddHelperColumn(
+        base + " averaged", "(" + SumText(build, base, terms) + ") / " + contributors + " + 0 * " + top));
+  }
+  std::string highest = "max(";
+  for (size_t k = 0; k < outputs; ++k) highest += (k == 0 ? "" : ", ") + Col(averaged[k]);
+  const std::string consistent =
+      Col(build.AddHelperColumn(base + " winner first", highest + ") == " + of_winner(averaged)));
+  std::vector<std::string> out;
+  for (size_t k = 0; k < outputs; ++k) {
+    out.push_back(build.AddHelperColumn(
+        base + " median", "if " + consistent + " then " + Col(averaged[k]) + " else " + std::string(kMissing)));
+  }
+  return out;
+}
+
 // 1 when probabilities[k] is the segment's most probable class (the first of
 // the most probable on ties), else 0; 0 when a probability is missing.
 std::string VoteFor(ModelBuilder& build, const std::string& base, const SegmentColumns& segment, size_t k) {
@@ -396,6 +494,16 @@ std::string VoteFor(ModelBuilder& build, const std::string& base, const SegmentC
 void ModelBuilder::ClearFeatures() {
   pipeline_.features.clear();
   feature_index_.clear();
+}
+
+Result<std::string> TreeValueColumn(ModelBuilder& build, const pugi::xml_node& where, const Tree& tree,
+                                    bool in_float, const std::string& base) {
+  if (TreeDepth(tree) > kMaxTreeDepth) {
+    return build.at().Unsupported(where, "a tree deeper than " + std::to_string(kMaxTreeDepth) +
+                                             " levels spelled as an expression");
+  }
+  ASSIGN_OR_RETURN(const std::vector<std::string> features, NumericFeatures(build, where));
+  return build.AddHelperColumn(base, TreeText(build, base, tree, 0, 0, features, build.pipeline().features, in_float));
 }
 
 Result<std::vector<std::string>> ModelValueColumns(ModelBuilder& build, const pugi::xml_node& model,
@@ -437,8 +545,11 @@ Result<std::vector<std::string>> CombineSegments(ModelBuilder& build, const pugi
     if (total <= 0) return at.Invalid(segmentation, "the segment weights sum to zero");
   }
   if (method == "sum" || method == "average" || method == "weightedAverage") {
-    if (classification && method == "sum")
-      return at.Unsupported(segmentation, "multipleModelMethod 'sum' for a classifier");
+    if (classification && method == "sum") {
+      return at.Invalid(segmentation,
+                        "multipleModelMethod 'sum' does not apply to a classifier (PMML 4.4, Multiple Models: "
+                        "\"for classification models all the combination methods, except for sum, can be used\")");
+    }
     const std::string count = Col(SelectedWeight(build, base, segments, weighted));
     std::vector<std::string> out;
     for (size_t k = 0; k < outputs; ++k) {
@@ -451,16 +562,12 @@ Result<std::vector<std::string>> CombineSegments(ModelBuilder& build, const pugi
   }
   if (method == "max" && classification) return MaxClassifier(build, base, segments, outputs);
   if (method == "median" || method == "max") {
-    if (classification) {
-      return at.Unsupported(segmentation, "multipleModelMethod " + QuoteString(method) +
-                                              " for a classifier (supported: average, weightedAverage, max, "
-                                              "majorityVote, weightedMajorityVote, selectFirst, modelChain)");
-    }
     if (method == "max") return std::vector<std::string>{Max(build, base, segments)};
     if (segments.size() > kMaxMedianSegments) {
       return at.Unsupported(segmentation, "a median of more than " + std::to_string(kMaxMedianSegments) + " segments");
     }
     const std::string count = SelectedWeight(build, base, segments, false);
+    if (classification) return MedianClassifier(build, base, segments, outputs, count);
     return std::vector<std::string>{Median(build, base, segments, count)};
   }
   if (method == "majorityVote" || method == "weightedMajorityVote") {

@@ -234,6 +234,59 @@ TEST(PmmlSegmentation, ClassifierMax) {
   EXPECT_TRUE(std::isnan(missing->values[0]));
 }
 
+// median: the winning category has the highest median probability; the
+// result averages the segments whose probability for it is a middle one.
+TEST(PmmlSegmentation, ClassifierMedian) {
+  const std::vector<std::string> segments = {Segment("<True/>", LogitClassifier(1)),
+                                             Segment("<True/>", TreeClassifier(0.2, 0.9)),
+                                             Segment(Region("north"), LogitClassifier(-2)),
+                                             Segment(Region("north"), TreeClassifier(0.1, 0.9))};
+  Result<Pipeline> median = Import(Mining("classification", "median", segments));
+  ASSERT_TRUE(median.ok()) << median.status().ToString();
+  auto expect = [&](const std::string& x, const std::string& region, double pa, int label) {
+    Result<Prediction> p = Score(*median, {{"x", x}, {"r", region}});
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_NEAR(p->values[0], pa, 1e-15) << "x=" << x << " " << region;
+    EXPECT_NEAR(p->values[1], 1 - pa, 1e-15) << "x=" << x << " " << region;
+    EXPECT_EQ(p->label, label) << "x=" << x << " " << region;
+  };
+  // South, x = 1: p(a) 0.731 and 0.9; a wins (median 0.8155); both are the
+  // two middle models: their mean.
+  expect("1", "south", (Logistic(1) + 0.9) / 2, 0);
+  // North, x = 1: p(a) 0.731, 0.9, 0.119, 0.9; the middle values 0.731 and
+  // 0.9, which two trees give: three contributors.
+  expect("1", "north", (Logistic(1) + 0.9 + 0.9) / 3, 0);
+  // North, x = -1: p(a) 0.269, 0.2, 0.881, 0.1 (median 0.234): b wins; its
+  // middle probabilities 0.731 and 0.8 come from the first two segments.
+  expect("-1", "north", (Logistic(-1) + 0.2) / 2, 1);
+  Result<Prediction> missing = Score(*median, {{"r", "south"}});
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  EXPECT_TRUE(std::isnan(missing->values[0]));
+
+  // p(a) 0.35, 0.35, 0.7: b wins with median 0.65, which two trees give.
+  const std::vector<std::string> ties = {Segment("<True/>", TreeClassifier(0.35, 0.6)),
+                                         Segment("<True/>", TreeClassifier(0.35, 0.6)),
+                                         Segment("<True/>", TreeClassifier(0.7, 0.6))};
+  Result<Pipeline> odd = Import(Mining("classification", "median", ties));
+  ASSERT_TRUE(odd.ok()) << odd.status().ToString();
+  Result<Prediction> b = Score(*odd, {{"x", "-1"}});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_NEAR(b->values[1], 0.65, 1e-15);
+  EXPECT_EQ(b->label, 1);
+  // p(a) 0.35, 0.35, 0.7, 0.9: a wins (median 0.525), but its contributors
+  // average to p(a) = 0.467: PMML's class is not the most probable one, so the
+  // result is missing.
+  std::vector<std::string> even = ties;
+  even.push_back(Segment("<True/>", TreeClassifier(0.9, 0.6)));
+  Result<Pipeline> split = Import(Mining("classification", "median", even));
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  Result<Prediction> none = Score(*split, {{"x", "-1"}});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(std::isnan(none->values[0]));
+  EXPECT_TRUE(std::isnan(none->values[1]));
+  EXPECT_EQ(none->label, -1);
+}
+
 TEST(PmmlSegmentation, ClassifierVotesAndSelectFirst) {
   // Votes at x = 1 (north): a (0.73), a (0.9), b (0.12 for a).
   const std::vector<std::string> segments = {Segment("<True/>", LogitClassifier(1), " weight=\"1\""),
@@ -328,11 +381,131 @@ TEST(PmmlSegmentation, ChainReadsAClassifiersOutputs) {
   EXPECT_NEAR(ScoreValue(*pipeline, {{"x", "-2"}}), 10 * Logistic(-2) + 100, 1e-12);
 }
 
+// selectAll: each Segment's result is a derived output named by a segmentId
+// OutputField, missing when the Segment is not selected; the MiningModel has
+// no prediction of its own.
+TEST(PmmlSegmentation, SelectAllSegmentOutputs) {
+  const std::string output =
+      "<Output><OutputField name=\"first\" segmentId=\"one\" feature=\"predictedValue\"/>"
+      "<OutputField name=\"second\" segmentId=\"two\" feature=\"predictedValue\"/>"
+      "<OutputField name=\"both\" feature=\"transformedValue\" dataType=\"double\"><Apply function=\"+\">"
+      "<FieldRef field=\"first\"/><FieldRef field=\"second\"/></Apply></OutputField></Output>";
+  Result<Pipeline> regression =
+      Import(Mining("regression", "selectAll",
+                    {Segment("<True/>", Line(0, 1), " id=\"one\""), Segment(Region("north"), Line(10, 0), " id=\"two\"")},
+                    output));
+  ASSERT_TRUE(regression.ok()) << regression.status().ToString();
+  ASSERT_EQ(regression->post.outputs.size(), 3u);
+  Result<Prediction> north = Score(*regression, {{"x", "3"}, {"r", "north"}});
+  ASSERT_TRUE(north.ok()) << north.status().ToString();
+  EXPECT_TRUE(std::isnan(north->values[0]));  // no prediction of its own
+  EXPECT_EQ(north->derived, (std::vector<double>{3, 10, 13}));
+  Result<Prediction> south = Score(*regression, {{"x", "3"}, {"r", "south"}});
+  ASSERT_TRUE(south.ok()) << south.status().ToString();
+  EXPECT_EQ(south->derived[0], 3);
+  EXPECT_TRUE(std::isnan(south->derived[1]));
+  EXPECT_TRUE(std::isnan(south->derived[2]));
+
+  // A classifier's predicted class is a category output over the classes.
+  const std::string classes =
+      "<Output><OutputField name=\"class_one\" segmentId=\"one\" feature=\"predictedValue\"/>"
+      "<OutputField name=\"pb_two\" segmentId=\"two\" feature=\"probability\" value=\"b\"/>"
+      "<OutputField name=\"p_two\" segmentId=\"two\" feature=\"probability\"/></Output>";
+  Result<Pipeline> classifier = Import(Mining(
+      "classification", "selectAll",
+      {Segment("<True/>", LogitClassifier(1), " id=\"one\""), Segment(Region("north"), TreeClassifier(0.2, 0.9), " id=\"two\"")},
+      classes));
+  ASSERT_TRUE(classifier.ok()) << classifier.status().ToString();
+  ASSERT_EQ(classifier->post.outputs.size(), 3u);
+  EXPECT_EQ(classifier->post.outputs[0].categories, (std::vector<std::string>{"a", "b"}));
+  Result<Prediction> low = Score(*classifier, {{"x", "-1"}, {"r", "north"}});
+  ASSERT_TRUE(low.ok()) << low.status().ToString();
+  EXPECT_TRUE(std::isnan(low->values[0]));
+  EXPECT_EQ(low->label, -1);
+  // p(a) = logistic(-1) = 0.269: class b (position 1); the tree: (0.2, 0.8).
+  EXPECT_EQ(low->derived[0], 1);
+  EXPECT_NEAR(low->derived[1], 0.8, 1e-15);
+  EXPECT_NEAR(low->derived[2], 0.8, 1e-15);
+  Result<Prediction> high = Score(*classifier, {{"x", "1"}, {"r", "south"}});
+  ASSERT_TRUE(high.ok()) << high.status().ToString();
+  EXPECT_EQ(high->derived[0], 0);
+  EXPECT_TRUE(std::isnan(high->derived[1]));
+  EXPECT_TRUE(std::isnan(high->derived[2]));
+  Result<Prediction> missing = Score(*classifier, {{"r", "south"}});
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  EXPECT_TRUE(std::isnan(missing->derived[0]));
+
+  const std::vector<std::string> segments = {Segment("<True/>", Line(0, 1), " id=\"one\"")};
+  ExpectError(Import(Mining("regression", "selectAll", segments,
+                            "<Output><OutputField name=\"p\" feature=\"predictedValue\"/></Output>")),
+              StatusCode::kUnimplemented,
+              "<OutputField> (line 7): output feature 'predictedValue' without a segmentId under multipleModelMethod "
+              "selectAll");
+  ExpectError(Import(Mining("regression", "selectAll", segments,
+                            "<Output><OutputField name=\"p\" segmentId=\"three\"/></Output>")),
+              StatusCode::kInvalidArgument, "<OutputField> (line 7): segmentId 'three' names no Segment");
+  ExpectError(Import(Mining("regression", "selectAll", segments,
+                            "<Output><OutputField name=\"p\" segmentId=\"one\" feature=\"residual\"/></Output>")),
+              StatusCode::kUnimplemented, "<OutputField> (line 7): output feature 'residual' with a segmentId");
+  ExpectError(Import(Mining("regression", "selectFirst", segments,
+                            "<Output><OutputField name=\"p\" segmentId=\"one\"/></Output>")),
+              StatusCode::kUnimplemented,
+              "<OutputField> (line 7): a segmentId OutputField outside a MiningModel with multipleModelMethod selectAll");
+  ExpectError(Import(Mining("regression", "selectAll",
+                            {Segment("<True/>", Line(0, 1), " id=\"one\""), Segment("<True/>", Line(0, 1), " id=\"one\"")})),
+              StatusCode::kInvalidArgument, "<Segment> (line 10): Segment id 'one' is used twice");
+}
+
+// A Segment's TreeModel gives its winning Node's id under selectAll.
+TEST(PmmlSegmentation, SelectAllSegmentTreeEntityId) {
+  const std::string tree =
+      "<TreeModel functionName=\"regression\" noTrueChildStrategy=\"returnLastPrediction\">" + std::string(kSchema) +
+      "<LocalTransformations><DerivedField name=\"x2\" optype=\"continuous\" dataType=\"double\">"
+      "<Apply function=\"*\"><FieldRef field=\"x\"/><Constant>2</Constant></Apply></DerivedField>"
+      "</LocalTransformations>"
+      "<Node id=\"r\" score=\"-1\"><True/>"
+      "<Node id=\"lo\" score=\"1\"><SimplePredicate field=\"x2\" operator=\"lessThan\" value=\"10\"/></Node>"
+      "<Node id=\"hi\" score=\"2\"><SimplePredicate field=\"x2\" operator=\"greaterOrEqual\" value=\"10\"/></Node>"
+      "</Node></TreeModel>";
+  const std::string output =
+      "<Output><OutputField name=\"node\" segmentId=\"tree\" feature=\"entityId\"/>"
+      "<OutputField name=\"value\" segmentId=\"tree\" feature=\"predictedValue\"/></Output>";
+  Result<Pipeline> pipeline =
+      Import(Mining("regression", "selectAll",
+                    {Segment("<True/>", Line(0, 1), " id=\"line\""), Segment(Region("north"), tree, " id=\"tree\"")},
+                    output));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  ASSERT_EQ(pipeline->post.outputs.size(), 2u);
+  EXPECT_EQ(pipeline->post.outputs[0].categories, (std::vector<std::string>{"r", "lo", "hi"}));
+  auto derived = [&](const std::map<std::string, std::string>& row) {
+    Result<Prediction> p = Score(*pipeline, row);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? p->derived : std::vector<double>{};
+  };
+  EXPECT_EQ(derived({{"x", "3"}, {"r", "north"}}), (std::vector<double>{1, 1}));  // x2 = 6: lo
+  EXPECT_EQ(derived({{"x", "7"}, {"r", "north"}}), (std::vector<double>{2, 2}));  // x2 = 14: hi
+  EXPECT_EQ(derived({{"r", "north"}}), (std::vector<double>{0, -1}));             // no child holds: r
+  const std::vector<double> south = derived({{"x", "3"}, {"r", "south"}});
+  ASSERT_EQ(south.size(), 2u);
+  EXPECT_TRUE(std::isnan(south[0]));
+  EXPECT_TRUE(std::isnan(south[1]));
+  ExpectError(Import(Mining("regression", "selectAll", {Segment("<True/>", Line(0, 1), " id=\"line\"")},
+                            "<Output><OutputField name=\"node\" segmentId=\"line\" feature=\"entityId\"/></Output>")),
+              StatusCode::kUnimplemented, "<OutputField> (line 7): entityId of a Segment whose model is not a TreeModel");
+}
+
 TEST(PmmlSegmentation, Refusals) {
-  ExpectError(Import(Mining("regression", "selectAll", {Segment("<True/>", Line(1, 2))})), StatusCode::kUnimplemented,
-              "<Segmentation> (line 8): multipleModelMethod 'selectAll' (it gives every segment's result");
-  ExpectError(Import(Mining("classification", "median", {Segment("<True/>", LogitClassifier(1))})),
-              StatusCode::kUnimplemented, "<Segmentation> (line 8): multipleModelMethod 'median' for a classifier");
+  ExpectError(Import(Mining("regression", "max",
+                            {Segment("<True/>", "<MiningModel functionName=\"regression\">" + std::string(kSchema) +
+                                                    "<Segmentation multipleModelMethod=\"selectAll\">" +
+                                                    Segment("<True/>", Line(1, 2)) + "</Segmentation></MiningModel>")})),
+              StatusCode::kUnimplemented, "<Segmentation> (line 9): multipleModelMethod 'selectAll' in a segment");
+  ExpectError(Import(Mining("regression", "selectFirst", {Segment("<True/>", Line(1, 2), " id=\"one\"")},
+                            "<Output><OutputField name=\"e\" feature=\"entityId\"/></Output>")),
+              StatusCode::kUnimplemented, "<OutputField> (line 7): entityId of a MiningModel");
+  ExpectError(Import(Mining("classification", "sum", {Segment("<True/>", LogitClassifier(1))})),
+              StatusCode::kInvalidArgument,
+              "<Segmentation> (line 8): multipleModelMethod 'sum' does not apply to a classifier (PMML 4.4");
   ExpectError(Import(Mining("classification", "average", {Segment(Region("north"), LogitClassifier(1))})),
               StatusCode::kUnimplemented, "<Segmentation> (line 8): a classifier whose segments may all be unselected");
   ExpectError(Import(Mining("regression", "majorityVote", {Segment("<True/>", Line(1, 2))})),

@@ -644,8 +644,8 @@ TEST(PmmlTransform, StringValuedDerivedFields) {
 TEST(PmmlTransform, ErrorsNameElementAndLine) {
   // The DerivedField is on line 11 of these documents.
   ExpectError(DerivedModel("\n\n\n<DerivedField name=\"d\" optype=\"continuous\" dataType=\"double\">"
-                           "<Apply function=\"substring\"><FieldRef field=\"s\"/></Apply></DerivedField>\n"),
-              StatusCode::kUnimplemented, "<Apply> (line 14): function 'substring' is not supported");
+                           "<Apply function=\"formatDatetime\"><FieldRef field=\"s\"/></Apply></DerivedField>\n"),
+              StatusCode::kUnimplemented, "<Apply> (line 14): function 'formatDatetime' is not supported");
   ExpectError(DerivedModel("<DerivedField name=\"d\" optype=\"continuous\" dataType=\"double\">"
                            "<FieldRef field=\"nope\"/></DerivedField>\n"),
               StatusCode::kInvalidArgument, "<FieldRef> (line 11): unknown field 'nope'");
@@ -662,9 +662,9 @@ TEST(PmmlTransform, ErrorsNameElementAndLine) {
   ExpectError(DerivedModel("<DerivedField name=\"d\" optype=\"continuous\" dataType=\"double\">"
                            "<Apply function=\"+\" defaultValue=\"0\"><FieldRef field=\"x\"/><FieldRef field=\"x\"/>"
                            "</Apply></DerivedField>\n"),
-              StatusCode::kUnimplemented, "<Apply> (line 11): defaultValue on Apply");
-  ExpectError(DerivedModel("<DefineFunction name=\"f\" optype=\"continuous\"/>\n"),
-              StatusCode::kUnimplemented, "<DefineFunction> (line 11): user-defined functions");
+              StatusCode::kUnimplemented, "<Apply> (line 11): defaultValue on a computation that may be invalid");
+  ExpectError(DerivedModel("<DefineFunction name=\"round\" optype=\"continuous\"/>\n"),
+              StatusCode::kUnimplemented, "<DefineFunction> (line 11): a DefineFunction named like the built-in function 'round'");
 }
 
 // ---------------------------------------------------------------------------
@@ -720,13 +720,18 @@ TEST(PmmlTree, StrategiesOnMissingValues) {
   ASSERT_TRUE(none_last.ok()) << none_last.status().ToString();
   EXPECT_EQ(ScoreValue(*none_last, {}), 9.0);
   // The defaults (none, returnNullPrediction): a missing x gives no
-  // prediction, which the IR cannot return.
-  ExpectError(TreeDoc("", nodes), StatusCode::kUnimplemented,
-              "<Node> (line 11): no child's predicate may hold here, and noTrueChildStrategy returnNullPrediction");
-  ExpectError(TreeDoc("missingValueStrategy=\"nullPrediction\"", nodes), StatusCode::kUnimplemented,
-              "<Node> (line 12): a missing value makes this predicate unknown");
+  // prediction, a missing value (the tree becomes expression columns,
+  // pmml_tree_missing_test.cc).
+  Result<Pipeline> none_null = TreeDoc("", nodes);
+  ASSERT_TRUE(none_null.ok()) << none_null.status().ToString();
+  EXPECT_TRUE(std::isnan(ScoreValue(*none_null, {})));
+  EXPECT_EQ(ScoreValue(*none_null, {{"x", "-1"}}), 1.0);
+  Result<Pipeline> null_prediction = TreeDoc("missingValueStrategy=\"nullPrediction\"", nodes);
+  ASSERT_TRUE(null_prediction.ok()) << null_prediction.status().ToString();
+  EXPECT_TRUE(std::isnan(ScoreValue(*null_prediction, {})));
+  EXPECT_EQ(ScoreValue(*null_prediction, {{"x", "0"}}), 2.0);
   ExpectError(TreeDoc("missingValueStrategy=\"weightedConfidence\"", nodes), StatusCode::kUnimplemented,
-              "<TreeModel> (line 9): missingValueStrategy 'weightedConfidence'");
+              "<TreeModel> (line 9): missingValueStrategy 'weightedConfidence' for a regression");
   // A field that cannot be missing makes the defaults expressible.
   Result<Pipeline> replaced = Import(Doc(kTreeFields,
                                          "<TreeModel functionName=\"regression\">\n"
@@ -735,6 +740,63 @@ TEST(PmmlTree, StrategiesOnMissingValues) {
                                              nodes + "</TreeModel>\n"));
   ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
   EXPECT_EQ(ScoreValue(*replaced, {}), 1.0);
+}
+
+// entityId: the id of the Node that gives the prediction, as a category
+// output over the Nodes' ids in document order (root, a, b).
+TEST(PmmlTree, EntityIdOutput) {
+  const std::string output =
+      "<Output><OutputField name=\"node\" feature=\"entityId\"/>"
+      "<OutputField name=\"in_a\" feature=\"transformedValue\" dataType=\"boolean\"><Apply function=\"equal\">"
+      "<FieldRef field=\"node\"/><Constant>a</Constant></Apply></OutputField></Output>\n";
+  const std::string nodes =
+      "<Node id=\"root\" score=\"9\" defaultChild=\"b\"><True/>\n"
+      "<Node id=\"a\" score=\"1\"><SimplePredicate field=\"x\" operator=\"lessThan\" value=\"0\"/></Node>\n"
+      "<Node id=\"b\" score=\"2\"><SimplePredicate field=\"x\" operator=\"greaterOrEqual\" value=\"0\"/></Node>\n"
+      "</Node>\n";
+  auto entity = [](const Pipeline& pipeline, const std::map<std::string, std::string>& row) {
+    Result<Prediction> p = Score(pipeline, row);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? p->derived : std::vector<double>{};
+  };
+  Result<Pipeline> last = TreeDoc("missingValueStrategy=\"lastPrediction\"", output + nodes);
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  ASSERT_EQ(last->post.outputs.size(), 2u);
+  EXPECT_EQ(last->post.outputs[0].categories, (std::vector<std::string>{"root", "a", "b"}));
+  EXPECT_EQ(entity(*last, {}), (std::vector<double>{0, 0}));  // the root's prediction
+  EXPECT_EQ(entity(*last, {{"x", "-1"}}), (std::vector<double>{1, 1}));
+  EXPECT_EQ(entity(*last, {{"x", "0"}}), (std::vector<double>{2, 0}));
+  Result<Pipeline> default_child = TreeDoc("missingValueStrategy=\"defaultChild\"", output + nodes);
+  ASSERT_TRUE(default_child.ok()) << default_child.status().ToString();
+  EXPECT_EQ(entity(*default_child, {}), (std::vector<double>{2, 0}));
+  // The defaults: a missing x gives no prediction, so no Node.
+  Result<Pipeline> none = TreeDoc("", output + nodes);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  const std::vector<double> missing = entity(*none, {});
+  ASSERT_EQ(missing.size(), 2u);
+  EXPECT_TRUE(std::isnan(missing[0]));
+  EXPECT_TRUE(std::isnan(missing[1]));
+  EXPECT_EQ(entity(*none, {{"x", "-1"}}), (std::vector<double>{1, 1}));
+  // mathContext float: x = 0.0999999999 is below 0.1, but not as a float, so
+  // the prediction and the entity are b's.
+  std::string tenth = nodes;
+  for (size_t at = tenth.find("value=\"0\""); at != std::string::npos; at = tenth.find("value=\"0\"", at)) {
+    tenth.replace(at, 9, "value=\"0.1\"");
+  }
+  Result<Pipeline> in_float = TreeDoc("mathContext=\"float\" missingValueStrategy=\"lastPrediction\"", output + tenth);
+  ASSERT_TRUE(in_float.ok()) << in_float.status().ToString();
+  EXPECT_EQ(ScoreValue(*in_float, {{"x", "0.0999999999"}}), 2.0);
+  EXPECT_EQ(entity(*in_float, {{"x", "0.0999999999"}}), (std::vector<double>{2, 0}));
+  EXPECT_EQ(entity(*in_float, {{"x", "0.0999"}}), (std::vector<double>{1, 1}));
+
+  std::string unnamed = nodes;
+  unnamed.replace(unnamed.find(" id=\"root\""), 10, "");
+  ExpectError(TreeDoc("missingValueStrategy=\"lastPrediction\"", output + unnamed), StatusCode::kUnimplemented,
+              "<Node> (line 12): entityId of a tree with a Node without an id");
+  std::string twice = nodes;
+  twice.replace(twice.find("id=\"b\""), 6, "id=\"a\"");
+  ExpectError(TreeDoc("missingValueStrategy=\"lastPrediction\"", output + twice), StatusCode::kInvalidArgument,
+              "<Node> (line 14): Node id 'a' is used twice");
 }
 
 TEST(PmmlTree, OperatorsXorSurrogateAndMultiSplit) {

@@ -50,12 +50,31 @@ TEST_F(ExportCliTest, ExportThenScoreTheSame) {
   EXPECT_EQ(exported.output, original.output);
 }
 
+// Business rules travel as the decision and flags output fields: scoring the
+// document writes the same decision and flags columns.
+TEST_F(ExportCliTest, BusinessRulesScoreTheSame) {
+  const std::string pipeline = Source("tests/golden/cases/business_rules/pipeline.json");
+  CommandRun exported = Podium("export " + pipeline + " --format pmml -o " + Path("rules.pmml"));
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  fs::copy_file(Source("tests/golden/cases/business_rules/input.csv"), Path("rows.csv"));
+  CommandRun original = Podium("score --model " + pipeline + " --in " + Path("rows.csv") + " --out - --keep none");
+  CommandRun document =
+      Podium("score --model " + Path("rules.pmml") + " --in " + Path("rows.csv") + " --out - --keep none");
+  ASSERT_EQ(original.exit_code, 0) << original.output;
+  ASSERT_EQ(document.exit_code, 0) << document.output;
+  EXPECT_NE(original.output.find("decision,flags"), std::string::npos) << original.output;
+  EXPECT_NE(original.output.find("approve_vip"), std::string::npos) << original.output;
+  EXPECT_NE(original.output.find("large amount"), std::string::npos) << original.output;
+  EXPECT_EQ(document.output, original.output);
+}
+
 TEST_F(ExportCliTest, RefusalsNameTheConstruct) {
-  CommandRun rules = Podium("export " + Source("tests/golden/cases/business_rules/pipeline.json") +
-                            " --format pmml -o " + Path("rules.pmml"));
-  EXPECT_EQ(rules.exit_code, 1);
-  EXPECT_NE(rules.output.find("business rule"), std::string::npos) << rules.output;
-  EXPECT_FALSE(fs::exists(Path("rules.pmml")));
+  // A scorecard's reason-code ranking has no PMML equivalent outside a Scorecard.
+  CommandRun ranked = Podium("export " + Source("tests/golden/cases/pmml_scorecard/model.pmml") +
+                             " --format pmml -o " + Path("ranked.pmml"));
+  EXPECT_EQ(ranked.exit_code, 1);
+  EXPECT_NE(ranked.output.find("post.reason_order"), std::string::npos) << ranked.output;
+  EXPECT_FALSE(fs::exists(Path("ranked.pmml")));
   CommandRun missing = Podium("export " + Path("nothing.json") + " --format pmml");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.output.find("nothing.json"), std::string::npos) << missing.output;
