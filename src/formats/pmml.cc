@@ -525,8 +525,14 @@ Result<InputField> MakeInputField(const Locator& at, const PmmlVersion& version,
       field.type = data_type == "integer" ? FieldType::kInteger : FieldType::kNumber;
     }
   } else if (data_type == "float") {
-    return at.Unsupported(data.element, "dataType float: PMML rounds such values to single precision, "
-                                        "which Podium's inputs do not");
+    // Read as a number; ReadInputs rounds it to single precision, as PMML
+    // does, in a derived column the model reads instead.
+    if (categorical) return at.Unsupported(data.element, "a categorical field of dataType float");
+    if (!Children(data.element, "Interval").empty()) {
+      // PMML checks the rounded value, Podium's inputs the value as written.
+      return at.Unsupported(Children(data.element, "Interval")[0], "an Interval on a field of dataType float");
+    }
+    field.type = FieldType::kNumber;
   } else {
     return at.Unsupported(data.element, "dataType " + QuoteString(data_type));
   }
@@ -685,6 +691,9 @@ class Importer {
   // exporter writes (formats/pmml_business_rules.h); `outputs` as
   // AddDerivedOutputs left it.
   Status ReadBusinessRules(const std::vector<pugi::xml_node>& fields, const Scope& outputs);
+  // A derived column over the inputs, before the document's transformations.
+  std::string AddInputColumn(const std::string& base, const std::string& expression);
+  Status TreatOutliers(const pugi::xml_node& mining_field, InputField& field, ScopeField& visible);
   Result<DerivedOutput> LowerDecision(const pugi::xml_node& field, const Scope& scope);
   Status AddDecisionCases(const pugi::xml_node& node, const Scope& scope, const std::vector<std::string>& decisions,
                           const std::string& guard, std::vector<std::pair<std::string, std::string>>& cases);
@@ -820,9 +829,6 @@ Status Importer::ReadInputs(const pugi::xml_node& model) {
     }
     if (usage == "supplementary" || usage == "frequencyWeight" || usage == "analysisWeight") continue;
     if (usage != "active") return at_.Unsupported(mining_field, "usageType " + QuoteString(usage));
-    if (Attribute(mining_field, "outliers").value_or("asIs") != "asIs") {
-      return at_.Unsupported(mining_field, "outlier treatment " + QuoteString(*Attribute(mining_field, "outliers")));
-    }
     ASSIGN_OR_RETURN(InputField field, MakeInputField(at_, version_, data->second, mining_field));
     if (scope_.Find(field.name) != nullptr) {
       return at_.Invalid(mining_field, "field " + QuoteString(field.name) + " is listed twice");
@@ -838,10 +844,83 @@ Status Importer::ReadInputs(const pugi::xml_node& model) {
     visible.may_be_missing =
         field.on_missing.kind == ValuePolicyKind::kMissing || field.on_invalid.kind == ValuePolicyKind::kMissing;
     visible.unchecked = Attribute(mining_field, "invalidValueTreatment") == "asIs";
-    scope_.fields.emplace(field.name, std::move(visible));
     scope_.columns.insert(field.name);
+    if (data->second.data_type == "float") {
+      visible.column = AddInputColumn(field.name + "#float", "float32(" + pmml_internal::QuoteColumn(field.name) + ")");
+    }
+    RETURN_IF_ERROR(TreatOutliers(mining_field, field, visible));
+    scope_.fields.emplace(field.name, std::move(visible));
     pipeline_.inputs.push_back(std::move(field));
   }
+  return Status::Ok();
+}
+
+std::string Importer::AddInputColumn(const std::string& base, const std::string& expression) {
+  const std::string column = scope_.FreshColumn(base);
+  scope_.columns.insert(column);
+  pipeline_.transforms.push_back(DeriveTransform{column, expression});
+  return column;
+}
+
+// MiningField outliers: a value below lowValue or above highValue is
+// treated as missing (asMissingValues, so the missingValueReplacement
+// applies to it) or set to that bound (asExtremeValues). A derived column
+// does it, and the model reads that column; the missing-value replacement
+// moves into it, so that an outlier replaced and a missing value replaced
+// are the same value and a replacement is never itself treated as an
+// outlier.
+Status Importer::TreatOutliers(const pugi::xml_node& mining_field, InputField& field, ScopeField& visible) {
+  const std::string outliers = Attribute(mining_field, "outliers").value_or("asIs");
+  if (outliers == "asIs") return Status::Ok();
+  if (outliers != "asMissingValues" && outliers != "asExtremeValues") {
+    return at_.Invalid(mining_field, "unknown outlier treatment " + QuoteString(outliers));
+  }
+  if (field.type != FieldType::kNumber && field.type != FieldType::kInteger) {
+    return at_.Invalid(mining_field, "outlier treatment " + QuoteString(outliers) + " on a field that is not a number");
+  }
+  std::optional<double> low;
+  std::optional<double> high;
+  if (Attribute(mining_field, "lowValue")) {
+    ASSIGN_OR_RETURN(low, pmml_internal::NumberAttribute(at_, mining_field, "lowValue", std::nullopt));
+  }
+  if (Attribute(mining_field, "highValue")) {
+    ASSIGN_OR_RETURN(high, pmml_internal::NumberAttribute(at_, mining_field, "highValue", std::nullopt));
+  }
+  if (!low && !high) {
+    return at_.Invalid(mining_field, "outlier treatment " + QuoteString(outliers) + " needs lowValue or highValue");
+  }
+  if (low && high && *low > *high) return at_.Invalid(mining_field, "lowValue is above highValue");
+  if (field.on_invalid.kind == ValuePolicyKind::kReplace &&
+      (field.on_missing.kind != ValuePolicyKind::kReplace ||
+       field.on_invalid.replacement != field.on_missing.replacement)) {
+    return at_.Unsupported(mining_field, "an outlier treatment with invalidValueTreatment asValue");
+  }
+  std::optional<double> replacement;
+  if (field.on_missing.kind == ValuePolicyKind::kReplace) {
+    replacement = std::get<double>(field.on_missing.replacement);
+    field.on_missing = ValuePolicy{ValuePolicyKind::kMissing, 0.0};
+    if (field.on_invalid.kind == ValuePolicyKind::kReplace) field.on_invalid = field.on_missing;  // asMissing
+  }
+  const std::string x = pmml_internal::QuoteColumn(visible.column);
+  const std::string missing = replacement ? pmml_internal::NumberLiteral(*replacement) : "(0 / 0)";
+  const std::string present = replacement ? "coalesce(" + x + ", " + missing + ")" : x;
+  std::string expression = present;
+  const bool as_missing = outliers == "asMissingValues";
+  if (high) {
+    expression = "(if " + x + " > " + pmml_internal::NumberLiteral(*high) + " then " +
+                 (as_missing ? missing : pmml_internal::NumberLiteral(*high)) + " else " + expression + ")";
+  }
+  if (low) {
+    expression = "(if " + x + " < " + pmml_internal::NumberLiteral(*low) + " then " +
+                 (as_missing ? missing : pmml_internal::NumberLiteral(*low)) + " else " + expression + ")";
+  }
+  visible.column = AddInputColumn(field.name + "#outliers", expression);
+  // A bound or replacement with a fraction makes an integer field's values
+  // fractional.
+  for (const std::optional<double>& value : {low, high, replacement}) {
+    if (value && *value != std::floor(*value)) visible.integral = false;
+  }
+  visible.may_be_missing = !replacement && (as_missing || visible.may_be_missing);
   return Status::Ok();
 }
 

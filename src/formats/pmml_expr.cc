@@ -1096,10 +1096,15 @@ Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& de
     return at.Unsupported(derived_field, "a string-valued derived field other than MapValues or Discretize "
                                          "(derived columns are numbers or booleans)");
   }
-  if (data_type == "string" || data_type == "float" ||
-      (data_type != "double" && data_type != "integer" && data_type != "boolean")) {
+  if (data_type == "string" ||
+      (data_type != "double" && data_type != "integer" && data_type != "boolean" && data_type != "float")) {
     return at.Unsupported(derived_field, "dataType " + QuoteString(data_type) +
-                                             " (derived columns are double, integer or boolean)");
+                                             " (derived columns are double, float, integer or boolean)");
+  }
+  if (data_type == "float" && value.type == expr::Type::kNumber) {
+    // PMML holds the value in single precision (ties to even); a value
+    // beyond float's range has none, which the language's float32 gives.
+    value.text = "float32(" + value.text + ")";
   }
   if (data_type == "boolean" && value.type != expr::Type::kBoolean) {
     return at.Unsupported(derived_field, "a boolean field computed from a number");

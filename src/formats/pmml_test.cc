@@ -268,10 +268,65 @@ TEST(PmmlSchema, IntervalsAndPolicies) {
   EXPECT_EQ(required->inputs[0].on_missing.kind, ValuePolicyKind::kError);
 }
 
+// Outliers (below lowValue, above highValue) are missing values, replaced
+// like them, or set to the bound; the replacement itself is never an
+// outlier.
+TEST(PmmlSchema, OutlierTreatments) {
+  const std::string x = "<DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>\n";
+  Result<Pipeline> extreme = Import(OneInputRegression(
+      x, "<MiningField name=\"x\" outliers=\"asExtremeValues\" lowValue=\"-1\" highValue=\"10\" "
+         "missingValueReplacement=\"50\"/>"));
+  ASSERT_TRUE(extreme.ok()) << extreme.status().ToString();
+  EXPECT_EQ(pmml_testing::ScoreValue(*extreme, {{"x", "-7"}}), -1.0);
+  EXPECT_EQ(pmml_testing::ScoreValue(*extreme, {{"x", "3.5"}}), 3.5);
+  EXPECT_EQ(pmml_testing::ScoreValue(*extreme, {{"x", "10"}}), 10.0);
+  EXPECT_EQ(pmml_testing::ScoreValue(*extreme, {{"x", "12"}}), 10.0);
+  EXPECT_EQ(pmml_testing::ScoreValue(*extreme, {}), 50.0);  // replaced, not clamped
+  Result<Pipeline> as_missing = Import(OneInputRegression(
+      x, "<MiningField name=\"x\" outliers=\"asMissingValues\" lowValue=\"0\" missingValueReplacement=\"4\"/>"));
+  ASSERT_TRUE(as_missing.ok()) << as_missing.status().ToString();
+  EXPECT_EQ(pmml_testing::ScoreValue(*as_missing, {{"x", "-0.5"}}), 4.0);
+  EXPECT_EQ(pmml_testing::ScoreValue(*as_missing, {{"x", "1e300"}}), 1e300);  // no highValue
+  EXPECT_EQ(pmml_testing::ScoreValue(*as_missing, {}), 4.0);
+  Result<Pipeline> no_replacement = Import(OneInputRegression(
+      x, "<MiningField name=\"x\" outliers=\"asMissingValues\" highValue=\"2\"/>"));
+  ASSERT_TRUE(no_replacement.ok()) << no_replacement.status().ToString();
+  EXPECT_TRUE(std::isnan(pmml_testing::ScoreValue(*no_replacement, {{"x", "2.5"}})));
+  EXPECT_EQ(pmml_testing::ScoreValue(*no_replacement, {{"x", "2"}}), 2.0);
+  ExpectError(Import(OneInputRegression(x, "<MiningField name=\"x\" outliers=\"asExtremeValues\" lowValue=\"3\" "
+                                           "highValue=\"1\"/>")),
+              StatusCode::kInvalidArgument, "<MiningField> (line 9): lowValue is above highValue");
+  ExpectError(Import(OneInputRegression(x, "<MiningField name=\"x\" outliers=\"clip\" lowValue=\"3\"/>")),
+              StatusCode::kInvalidArgument, "<MiningField> (line 9): unknown outlier treatment 'clip'");
+}
+
+// A float field is rounded to single precision before the model sees it.
+TEST(PmmlSchema, FloatFieldsAreRoundedToSinglePrecision) {
+  Result<Pipeline> pipeline = Import(OneInputRegression(
+      "<DataField name=\"x\" optype=\"continuous\" dataType=\"float\"/>\n", "<MiningField name=\"x\"/>"));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  EXPECT_EQ(pmml_testing::ScoreValue(*pipeline, {{"x", "0.1"}}), static_cast<double>(0.1f));
+  EXPECT_EQ(pmml_testing::ScoreValue(*pipeline, {{"x", "16777217"}}), 16777216.0);
+  // So is a float DerivedField's value.
+  Result<Pipeline> derived = Import(
+      Doc("<DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>\n"
+          "<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/>\n",
+          "<TransformationDictionary><DerivedField name=\"third\" optype=\"continuous\" dataType=\"float\">"
+          "<Apply function=\"/\"><FieldRef field=\"x\"/><Constant>3</Constant></Apply></DerivedField>"
+          "</TransformationDictionary>\n"
+          "<RegressionModel functionName=\"regression\">\n"
+          "<MiningSchema><MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>\n"
+          "<RegressionTable intercept=\"0\"><NumericPredictor name=\"third\" coefficient=\"1\"/></RegressionTable>\n"
+          "</RegressionModel>\n"));
+  ASSERT_TRUE(derived.ok()) << derived.status().ToString();
+  EXPECT_EQ(pmml_testing::ScoreValue(*derived, {{"x", "1"}}), static_cast<double>(1.0f / 3.0f));
+}
+
 TEST(PmmlSchema, ErrorsNameElementAndLine) {
-  ExpectError(Import(OneInputRegression("<DataField name=\"x\" optype=\"continuous\" dataType=\"float\"/>\n",
+  ExpectError(Import(OneInputRegression("<DataField name=\"x\" optype=\"continuous\" dataType=\"float\">"
+                                        "<Interval closure=\"closedClosed\" leftMargin=\"0\"/></DataField>\n",
                                         "<MiningField name=\"x\"/>")),
-              StatusCode::kUnimplemented, "<DataField> (line 5): dataType float");
+              StatusCode::kUnimplemented, "<Interval> (line 5): an Interval on a field of dataType float");
   ExpectError(Import(OneInputRegression("<DataField name=\"x\" optype=\"continuous\" dataType=\"double\">"
                                         "<Interval closure=\"closedClosed\" leftMargin=\"0\"/>"
                                         "<Interval closure=\"closedClosed\" leftMargin=\"5\"/></DataField>\n",
@@ -290,7 +345,8 @@ TEST(PmmlSchema, ErrorsNameElementAndLine) {
               StatusCode::kInvalidArgument, "<MiningField> (line 9): field 'z' is not in the DataDictionary");
   ExpectError(Import(OneInputRegression("<DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>\n",
                                         "<MiningField name=\"x\" outliers=\"asMissingValues\"/>")),
-              StatusCode::kUnimplemented, "<MiningField> (line 9): outlier treatment 'asMissingValues'");
+              StatusCode::kInvalidArgument,
+              "<MiningField> (line 9): outlier treatment 'asMissingValues' needs lowValue or highValue");
   // A 4.3 attribute value in a 4.2 document.
   const std::string old = Doc("<DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>\n",
                               "<RegressionModel functionName=\"regression\">\n"
