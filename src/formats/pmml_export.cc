@@ -945,7 +945,15 @@ Status Exporter::WriteTransform(pugi::xml_node dictionary, const Transform& tran
   Result<expr::Type> type = expr::TypeCheck(**ast, types);
   if (!type.ok()) return type.status().WithContext("derive " + Quote(t.output));
   pugi::xml_node field = DerivedField(dictionary, t.output, *type);
-  if (Status status = WriteExpression(field, **ast); !status.ok()) {
+  const expr::Node* body = ast->get();
+  if (body->kind == expr::NodeKind::kCall && body->text == "float32" && body->children.size() == 1) {
+    // A whole expression rounded to single precision is a float
+    // DerivedField (an imported float field); float32 inside an expression
+    // has no PMML equivalent.
+    field.attribute("dataType") = "float";
+    body = body->children[0].get();
+  }
+  if (Status status = WriteExpression(field, *body); !status.ok()) {
     return status.WithContext("derive " + Quote(t.output));
   }
   columns_[t.output] = Column{*type, {}, nullptr};

@@ -1075,8 +1075,9 @@ Status AddDerivedField(const Locator& at, Scope& scope, const pugi::xml_node& de
   if (body.size() != 1) return at.Invalid(derived_field, "expected exactly one expression element");
   const std::string data_type = Attribute(derived_field, "dataType").value_or("double");
   ASSIGN_OR_RETURN(Lowered value, LowerExpression(at, scope, body[0], data_type == "string"));
-  if (value.column != nullptr && !value.literal) {
-    // A plain FieldRef: another name for the same column.
+  if (value.column != nullptr && !value.literal && !(data_type == "float" && value.type == expr::Type::kNumber)) {
+    // A plain FieldRef: another name for the same column (unless it rounds
+    // the value to single precision).
     ScopeField alias = *value.column;
     scope.fields.emplace(*name, std::move(alias));
     return Status::Ok();

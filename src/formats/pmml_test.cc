@@ -320,6 +320,18 @@ TEST(PmmlSchema, FloatFieldsAreRoundedToSinglePrecision) {
           "</RegressionModel>\n"));
   ASSERT_TRUE(derived.ok()) << derived.status().ToString();
   EXPECT_EQ(pmml_testing::ScoreValue(*derived, {{"x", "1"}}), static_cast<double>(1.0f / 3.0f));
+  // Even when it only names another field.
+  Result<Pipeline> alias = Import(
+      Doc("<DataField name=\"x\" optype=\"continuous\" dataType=\"double\"/>\n"
+          "<DataField name=\"y\" optype=\"continuous\" dataType=\"double\"/>\n",
+          "<TransformationDictionary><DerivedField name=\"single\" optype=\"continuous\" dataType=\"float\">"
+          "<FieldRef field=\"x\"/></DerivedField></TransformationDictionary>\n"
+          "<RegressionModel functionName=\"regression\">\n"
+          "<MiningSchema><MiningField name=\"x\"/><MiningField name=\"y\" usageType=\"predicted\"/></MiningSchema>\n"
+          "<RegressionTable intercept=\"0\"><NumericPredictor name=\"single\" coefficient=\"1\"/></RegressionTable>\n"
+          "</RegressionModel>\n"));
+  ASSERT_TRUE(alias.ok()) << alias.status().ToString();
+  EXPECT_EQ(pmml_testing::ScoreValue(*alias, {{"x", "16777217"}}), 16777216.0);
 }
 
 TEST(PmmlSchema, ErrorsNameElementAndLine) {
