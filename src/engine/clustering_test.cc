@@ -16,6 +16,7 @@ namespace {
 
 using ::podium::engine::testing::kNaN;
 using ::podium::engine::testing::MustCompile;
+using ::podium::engine::testing::CategoryField;
 using ::podium::engine::testing::NumberField;
 using ::podium::engine::testing::SameValues;
 using ::podium::engine::testing::Score;
@@ -201,6 +202,66 @@ TEST(ClusteringEngineTest, BatchMatchesRowsAndReportsRowErrors) {
     ASSERT_TRUE(status.ok()) << status.ToString();
     EXPECT_TRUE(SameValues({batch.values[2 * r], batch.values[2 * r + 1]}, single.values)) << r;
     EXPECT_EQ(batch.labels[r], single.label) << r;
+  }
+}
+
+// a (abs_diff) and the category color (table; an invalid value is missing).
+// The table is not symmetric: rows are the row's color, columns the center's.
+Pipeline TableClusters(ClusterMeasure measure) {
+  Pipeline p;
+  p.name = "colors";
+  InputField color = CategoryField("color", {"red", "green", "blue"});
+  color.on_invalid = ValuePolicy{ValuePolicyKind::kMissing, 0.0};
+  p.inputs = {NumberField("a"), color};
+  p.features = {"a", "color"};
+  p.model.task = Task::kClustering;
+  p.model.classes = {"warm", "cool"};
+  ClusteringModel m;
+  m.measure = measure;
+  m.compare = {CompareFunction::kAbsDiff, CompareFunction::kTable};
+  m.field_weights = {1.0, 2.0};
+  m.tables = {CompareTable{},
+              CompareTable{.levels = {"red", "green", "blue"}, .values = {0, 1, 4,  //
+                                                                          3, 0, 2,  //
+                                                                          5, 2, 0}}};
+  m.centers = {0, 0,   // warm: a = 0, red
+               3, 2};  // cool: a = 3, blue
+  p.model.body = std::move(m);
+  return p;
+}
+
+TEST(ClusteringEngineTest, TableCompareMatchesReference) {
+  struct Case {
+    ClusterMeasure measure;
+    std::vector<std::string> row;
+    std::vector<double> values;
+    int32_t label;
+  };
+  const std::vector<Case> cases = {
+      // green vs red is 3 (row green, column red), green vs blue 2; weight 2.
+      {ClusterMeasure::kCityBlock, {"1", "green"}, {1 + 2 * 3, 2 + 2 * 2}, 1},
+      {ClusterMeasure::kSquaredEuclidean, {"1", "green"}, {1 + 2 * 9, 4 + 2 * 4}, 1},
+      {ClusterMeasure::kChebychev, {"1", "blue"}, {2 * 5, 2}, 1},
+      {ClusterMeasure::kEuclidean, {"2", "red"}, {2, std::sqrt(1 + 2 * 16)}, 0},
+      // Missing, or invalid and so missing: a alone, scaled by 2 / 1.
+      {ClusterMeasure::kCityBlock, {"1", ""}, {2 * 1, 2 * 2}, 0},
+      {ClusterMeasure::kCityBlock, {"1", "purple"}, {2 * 1, 2 * 2}, 0},
+      {ClusterMeasure::kCityBlock, {"", "blue"}, {2 * 2 * 5, 0}, 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(ClusterMeasureName(c.measure)) + " " + c.row[0] + "," + c.row[1]);
+    const Pipeline pipeline = TableClusters(c.measure);
+    auto plan = MustCompile(pipeline);
+    ASSERT_NE(plan, nullptr);
+    Result<Prediction> engine = Score(*plan, Row(c.row));
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    ASSERT_EQ(engine->values.size(), 2u);
+    for (size_t k = 0; k < 2; ++k) EXPECT_DOUBLE_EQ(engine->values[k], c.values[k]) << k;
+    EXPECT_EQ(engine->label, c.label);
+    Result<Prediction> reference = reference::ScoreRow(pipeline, Row(c.row));
+    ASSERT_TRUE(reference.ok()) << reference.status().ToString();
+    EXPECT_TRUE(SameValues(engine->values, reference->values));
+    EXPECT_EQ(engine->label, reference->label);
   }
 }
 

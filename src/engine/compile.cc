@@ -109,6 +109,11 @@ class Compiler {
         for (const std::string& level : t->levels) Code(level);
       }
     }
+    if (const auto* clustering = std::get_if<ClusteringModel>(&p.model.body)) {
+      for (const CompareTable& table : clustering->tables) {
+        for (const std::string& level : table.levels) Code(level);
+      }
+    }
     if (const auto* ensemble = std::get_if<TreeEnsembleModel>(&p.model.body)) {
       for (const Tree& tree : ensemble->trees) {
         for (const auto& levels : tree.category_levels) {
@@ -331,6 +336,16 @@ class Compiler {
     for (double q : c.missing_weights) c.total_missing_weight += q;
     c.binary = clustering.binary;
     c.centers = clustering.centers;
+    c.tables = clustering.tables;
+    if (c.tables.empty()) return;
+    c.table_row_of_code.resize(f);
+    for (size_t i = 0; i < f; ++i) {
+      if (c.tables[i].levels.empty()) continue;
+      c.table_row_of_code[i].assign(plan_->code_names.size(), -1);
+      for (size_t r = 0; r < c.tables[i].levels.size(); ++r) {
+        c.table_row_of_code[i][static_cast<size_t>(Code(c.tables[i].levels[r]))] = static_cast<int32_t>(r);
+      }
+    }
   }
 
   template <typename T>

@@ -159,6 +159,12 @@ inline double CompareTerm(const internal::ClusterPlan& c, size_t i, double x, do
     case CompareFunction::kGaussSim: return std::exp(-std::log(2.0) * (x - y) * (x - y) / c.scale_squared[i]);
     case CompareFunction::kDelta: return x == y ? 0.0 : 1.0;
     case CompareFunction::kEqual: return x == y ? 1.0 : 0.0;
+    case CompareFunction::kTable: {
+      // x is a level code (CheckClusterFeatures made sure it has a row), y a
+      // level position.
+      const size_t row = static_cast<size_t>(c.table_row_of_code[i][static_cast<size_t>(x)]);
+      return c.tables[i].values[row * c.tables[i].levels.size() + static_cast<size_t>(y)];
+    }
   }
   return kNaN;
 }
@@ -204,7 +210,7 @@ void ClusterDistances(const internal::ClusterPlan& c, const double* x, size_t f,
   }
 }
 
-// Similarities of one row of 0/1 values (CheckBinaryFeatures) to every center.
+// Similarities of one row of 0/1 values (CheckClusterFeatures) to every center.
 void ClusterSimilarities(const internal::ClusterPlan& c, const double* x, size_t f, double* out) {
   for (int k = 0; k < c.num_clusters; ++k) {
     const double* center = c.centers.data() + static_cast<size_t>(k) * f;
@@ -237,10 +243,31 @@ void ClusterSimilarities(const internal::ClusterPlan& c, const double* x, size_t
   }
 }
 
+// A table feature's level must have a row of its table; validation makes
+// that so, and a broken invariant is a row error (as the reference scorer
+// reports it), never a lookup out of bounds.
+Status CheckTableFeatures(const Plan& plan, const double* x) {
+  const internal::ClusterPlan& c = plan.cluster;
+  for (size_t i = 0; i < c.table_row_of_code.size(); ++i) {
+    const std::vector<int32_t>& rows = c.table_row_of_code[i];
+    if (rows.empty() || std::isnan(x[i])) continue;
+    if (x[i] >= 0.0 && x[i] < static_cast<double>(rows.size()) && rows[static_cast<size_t>(x[i])] >= 0) continue;
+    std::string level = "an unknown level";
+    if (x[i] >= 0.0 && x[i] < static_cast<double>(plan.code_names.size())) {
+      level = "'" + plan.code_names[static_cast<size_t>(x[i])] + "'";
+    }
+    return InvalidArgumentError("model feature '" + plan.pipeline.features[i] + "' is " + level +
+                                ", which is not a level of its comparison table");
+  }
+  return Status::Ok();
+}
+
 // Similarity measures compare 0/1 values: any other present value is a row
-// error naming the feature (as the reference scorer reports it).
-Status CheckBinaryFeatures(const Plan& plan, const double* x) {
-  if (!plan.is_clustering || !plan.cluster.similarity) return Status::Ok();
+// error naming the feature (as the reference scorer reports it). Table
+// features are checked for a row of their table.
+Status CheckClusterFeatures(const Plan& plan, const double* x) {
+  if (!plan.is_clustering) return Status::Ok();
+  if (!plan.cluster.similarity) return CheckTableFeatures(plan, x);
   for (int i = 0; i < plan.num_features; ++i) {
     if (std::isnan(x[i]) || x[i] == 0.0 || x[i] == 1.0) continue;
     return InvalidArgumentError("model feature '" + plan.pipeline.features[static_cast<size_t>(i)] + "' is " +
@@ -651,7 +678,7 @@ Status ScoreRowImpl(const Plan& plan, const double* inputs, ScratchBuffers& s, P
   } else if (plan.is_clustering) {
     double* row = s.features64.data();
     GatherFeatures(plan, source, row);
-    RETURN_IF_ERROR(CheckBinaryFeatures(plan, row));
+    RETURN_IF_ERROR(CheckClusterFeatures(plan, row));
     ClusterMargins(plan, row, margins);
   } else {
     tree_row = FeatureBlock<T>(s).data();
@@ -723,7 +750,7 @@ void ScoreBlock(const Plan& plan, const double* inputs, size_t first, size_t row
     }
     if (dense) {
       GatherFeatures(plan, source, glm_block + r * stride);
-      Status status = CheckBinaryFeatures(plan, glm_block + r * stride);
+      Status status = CheckClusterFeatures(plan, glm_block + r * stride);
       if (!status.ok()) {
         failed[r] = 1;
         out->errors.push_back(RowError{first + r, std::move(status)});

@@ -95,6 +95,10 @@ struct ClusterPlan {
   double total_missing_weight = 0.0;    // sum of q_i
   BinarySimilarity binary;
   std::vector<double> centers;
+  // Table features: the table, and level code -> row of the table (-1: no
+  // row); both empty for the other features, all empty without tables.
+  std::vector<CompareTable> tables;
+  std::vector<std::vector<int32_t>> table_row_of_code;
 };
 
 struct RulePlan {

@@ -216,7 +216,8 @@ TEST(PmmlClustering, RefusalsNameTheElementAndLine) {
       {Import(ClusterDoc("<euclidean/>", "", "<ClusteringField field=\"a\" compareFunction=\"gaussSim\"/>")),
        StatusCode::kInvalidArgument, "<ClusteringField> (line 13): gaussSim needs a similarityScale"},
       {Import(ClusterDoc("<euclidean/>", "", "<ClusteringField field=\"a\" compareFunction=\"table\"/>")),
-       StatusCode::kUnimplemented, "<ClusteringField> (line 13): compareFunction \"table\""},
+       StatusCode::kUnimplemented,
+       "<ClusteringField> (line 13): compareFunction table on field 'a', which is not a categorical input field"},
       {Import(ClusterDoc("<euclidean/>", "", "<ClusteringField field=\"a\" compareFunction=\"cosine\"/>")),
        StatusCode::kInvalidArgument, "<ClusteringField> (line 13): unknown compareFunction 'cosine'"},
       {Import(ClusterDoc("<minkowski/>")), StatusCode::kInvalidArgument,
@@ -266,6 +267,178 @@ TEST(PmmlClustering, RefusalsNameTheElementAndLine) {
        StatusCode::kUnimplemented, "<OutputField> (line 11): predictedDisplayValue of clusters whose names differ"},
   };
   for (const Case& c : cases) ExpectError(c.result, c.code, c.fragment);
+}
+
+// A numeric field a and a categorical field color (values red, green, blue,
+// in that order; an invalid value is treated as missing) compared by table.
+const char kTableFields[] =
+    "<DataField name=\"a\" optype=\"continuous\" dataType=\"double\"/>\n"
+    "<DataField name=\"color\" optype=\"categorical\" dataType=\"string\"><Value value=\"red\"/>"
+    "<Value value=\"green\"/><Value value=\"blue\"/></DataField>\n"
+    "<DataField name=\"open\" optype=\"categorical\" dataType=\"string\"/>\n";
+
+// The rows x = red, green, blue against the columns y = red, green, blue.
+const char kAnyMatrix[] =
+    "<Matrix><Array n=\"3\" type=\"real\">0 1 4</Array><Array n=\"3\" type=\"real\">1 0 2</Array>"
+    "<Array n=\"3\" type=\"real\">4 2 0</Array></Matrix>";
+
+// cityBlock over a (absDiff) and color (table) on line 9: ComparisonMeasure
+// on line 11, ClusteringFields (with `matrix`) on line 12, Clusters on line
+// 13: (0, red) and (3, blue).
+std::string TableDoc(const std::string& matrix, const std::string& color_field = "",
+                     const std::string& clusters = "<Cluster><Array n=\"2\" type=\"string\">0 red</Array></Cluster>"
+                                                   "<Cluster><Array n=\"2\" type=\"string\">3 \"blue\"</Array></Cluster>",
+                     const std::string& measure_attributes = "") {
+  const std::string color =
+      color_field.empty() ? "<ClusteringField field=\"color\" compareFunction=\"table\"><Comparisons>" + matrix +
+                                "</Comparisons></ClusteringField>"
+                          : color_field;
+  return Doc(kTableFields,
+             "<ClusteringModel functionName=\"clustering\" modelClass=\"centerBased\">\n"
+             "<MiningSchema><MiningField name=\"a\"/><MiningField name=\"color\" invalidValueTreatment=\"asMissing\"/>"
+             "<MiningField name=\"open\"/></MiningSchema>\n"
+             "<ComparisonMeasure kind=\"distance\"" + measure_attributes + "><cityBlock/></ComparisonMeasure>\n"
+             "<ClusteringField field=\"a\"/>" + color + "\n" + clusters + "\n"
+             "</ClusteringModel>\n");
+}
+
+TEST(PmmlClustering, TableCompareFunction) {
+  Result<Pipeline> pipeline = Import(TableDoc(kAnyMatrix));
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  const ClusteringModel& body = std::get<ClusteringModel>(pipeline->model.body);
+  EXPECT_EQ(pipeline->features, (std::vector<std::string>{"a", "color"}));
+  EXPECT_EQ(body.compare, (std::vector<CompareFunction>{CompareFunction::kAbsDiff, CompareFunction::kTable}));
+  ASSERT_EQ(body.tables.size(), 2u);
+  EXPECT_EQ(body.tables[1].levels, (std::vector<std::string>{"red", "green", "blue"}));
+  EXPECT_EQ(body.centers, (std::vector<double>{0, 0, 3, 2}));  // blue is level 2
+  // cityBlock: |a - y_a| + c(color, y_color).
+  EXPECT_EQ(Values(*pipeline, {{"a", "1"}, {"color", "green"}}), (std::vector<double>{1 + 1, 2 + 2}));
+  EXPECT_EQ(Values(*pipeline, {{"a", "2"}, {"color", "blue"}}), (std::vector<double>{2 + 4, 1 + 0}));
+  // A missing color (or an invalid one, asMissing) leaves the term out and
+  // scales the sum by 2 fields / 1 present.
+  EXPECT_EQ(Values(*pipeline, {{"a", "1"}}), (std::vector<double>{2 * 1, 2 * 2}));
+  EXPECT_EQ(Values(*pipeline, {{"a", "1"}, {"color", "purple"}}), (std::vector<double>{2 * 1, 2 * 2}));
+  EXPECT_EQ(Values(*pipeline, {{"color", "red"}}), (std::vector<double>{2 * 0, 2 * 4}));
+}
+
+TEST(PmmlClustering, TableMatrixForms) {
+  struct Case {
+    std::string matrix;
+    std::vector<double> green;  // distances of the row (a = 1, green)
+  };
+  const Case cases[] = {
+      {kAnyMatrix, {2, 4}},
+      {"<Matrix kind=\"symmetric\"><Array n=\"1\" type=\"real\">0</Array><Array n=\"2\" type=\"real\">1 0</Array>"
+       "<Array n=\"3\" type=\"real\">4 2 0</Array></Matrix>",
+       {2, 4}},
+      {"<Matrix nbRows=\"3\" nbCols=\"3\" diagDefault=\"0\" offDiagDefault=\"4\"><MatCell row=\"1\" col=\"2\">1</MatCell>"
+       "<MatCell row=\"2\" col=\"1\">1</MatCell><MatCell row=\"2\" col=\"3\">2</MatCell>"
+       "<MatCell row=\"3\" col=\"2\">2</MatCell></Matrix>",
+       {2, 4}},
+      {"<Matrix kind=\"symmetric\" diagDefault=\"0\" offDiagDefault=\"4\"><MatCell row=\"2\" col=\"1\">1</MatCell>"
+       "<MatCell row=\"2\" col=\"3\">2</MatCell></Matrix>",
+       {2, 4}},
+      {"<Matrix kind=\"diagonal\" offDiagDefault=\"3\"><Array n=\"3\" type=\"real\">0 0.5 0</Array></Matrix>", {4, 5}},
+      // Rows are the record's value, columns the center's: green -> red is 7,
+      // red -> green 1.
+      {"<Matrix><Array n=\"3\" type=\"real\">0 1 4</Array><Array n=\"3\" type=\"real\">7 0 2</Array>"
+       "<Array n=\"3\" type=\"real\">4 9 0</Array></Matrix>",
+       {1 + 7, 2 + 2}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.matrix);
+    Result<Pipeline> pipeline = Import(TableDoc(c.matrix));
+    ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+    EXPECT_EQ(Values(*pipeline, {{"a", "1"}, {"color", "green"}}), c.green);
+  }
+  // The diagonal form's own diagonal: green to a green center.
+  Result<Pipeline> diagonal =
+      Import(TableDoc(cases[4].matrix, "",
+                      "<Cluster><Array n=\"2\" type=\"string\">1 green</Array></Cluster>"));
+  ASSERT_TRUE(diagonal.ok()) << diagonal.status().ToString();
+  EXPECT_EQ(Values(*diagonal, {{"a", "1"}, {"color", "green"}}), (std::vector<double>{0.5}));
+  // compareFunction on the ComparisonMeasure is every field's default; the
+  // numeric field names its own.
+  Result<Pipeline> by_default = Import(TableDoc(
+      "", "<ClusteringField field=\"color\"><Comparisons>" + std::string(kAnyMatrix) + "</Comparisons></ClusteringField>",
+      "<Cluster><Array n=\"2\" type=\"string\">0 red</Array></Cluster>", " compareFunction=\"table\""));
+  ExpectError(by_default, StatusCode::kUnimplemented,
+              "<ClusteringField> (line 12): compareFunction table on field 'a', which is not a categorical input field");
+}
+
+TEST(PmmlClustering, TableErrorsNameTheElement) {
+  const std::string any_rows = "<Array n=\"3\" type=\"real\">0 1 4</Array><Array n=\"3\" type=\"real\">1 0 2</Array>";
+  struct Case {
+    Result<Pipeline> result;
+    StatusCode code;
+    std::string fragment;
+  };
+  const Case cases[] = {
+      {Import(TableDoc("", "<ClusteringField field=\"color\" compareFunction=\"table\"/>")),
+       StatusCode::kInvalidArgument, "<ClusteringField> (line 12): compareFunction table needs a Comparisons matrix"},
+      {Import(TableDoc("", "<ClusteringField field=\"color\" compareFunction=\"table\"><Comparisons/></ClusteringField>")),
+       StatusCode::kInvalidArgument, "<Comparisons> (line 12): missing Matrix"},
+      {Import(TableDoc("", "<ClusteringField field=\"open\" compareFunction=\"table\"><Comparisons>" +
+                               std::string(kAnyMatrix) + "</Comparisons></ClusteringField>")),
+       StatusCode::kUnimplemented,
+       "<ClusteringField> (line 12): compareFunction table on field 'open', which has no list of valid values"},
+      {Import(TableDoc("<Matrix>" + any_rows + "</Matrix>")), StatusCode::kInvalidArgument,
+       "<Matrix> (line 12): a Matrix of kind any over 3 values needs 3 Arrays, not 2"},
+      {Import(TableDoc("<Matrix>" + any_rows + "<Array n=\"2\" type=\"real\">4 2</Array></Matrix>")),
+       StatusCode::kInvalidArgument, "<Array> (line 12): row 3 of a Matrix of kind any has 2 values, expected 3"},
+      {Import(TableDoc("<Matrix>" + any_rows + "<Array n=\"3\" type=\"real\">4 x 0</Array></Matrix>")),
+       StatusCode::kInvalidArgument, "<Array> (line 12): 'x' is not a finite number"},
+      {Import(TableDoc("<Matrix kind=\"lower\"/>")), StatusCode::kInvalidArgument,
+       "<Matrix> (line 12): unknown kind 'lower' (PMML's are diagonal, symmetric, any)"},
+      {Import(TableDoc("<Matrix nbRows=\"2\" diagDefault=\"0\" offDiagDefault=\"1\"/>")), StatusCode::kInvalidArgument,
+       "<Matrix> (line 12): nbRows is 2, but the field has 3 values"},
+      {Import(TableDoc("<Matrix diagDefault=\"0\"><MatCell row=\"1\" col=\"2\">1</MatCell></Matrix>")),
+       StatusCode::kInvalidArgument, "<Matrix> (line 12): cell (1, 3) is not given and the Matrix has no offDiagDefault"},
+      {Import(TableDoc("<Matrix offDiagDefault=\"1\"/>")), StatusCode::kInvalidArgument,
+       "<Matrix> (line 12): cell (1, 1) is not given and the Matrix has no diagDefault"},
+      {Import(TableDoc("<Matrix kind=\"diagonal\"><Array n=\"3\" type=\"real\">0 0 0</Array></Matrix>")),
+       StatusCode::kInvalidArgument, "<Matrix> (line 12): cell (1, 2) is not given and the Matrix has no offDiagDefault"},
+      {Import(TableDoc("<Matrix diagDefault=\"0\" offDiagDefault=\"1\"><MatCell row=\"4\" col=\"1\">1</MatCell></Matrix>")),
+       StatusCode::kInvalidArgument, "<MatCell> (line 12): row '4' is not a position from 1 to 3"},
+      {Import(TableDoc("<Matrix diagDefault=\"0\" offDiagDefault=\"1\"><MatCell row=\"1\">1</MatCell></Matrix>")),
+       StatusCode::kInvalidArgument, "<MatCell> (line 12): missing attribute 'col'"},
+      {Import(TableDoc("<Matrix kind=\"diagonal\" offDiagDefault=\"1\"><MatCell row=\"1\" col=\"2\">1</MatCell></Matrix>")),
+       StatusCode::kInvalidArgument, "<MatCell> (line 12): an off-diagonal cell of a diagonal Matrix"},
+      {Import(TableDoc("<Matrix kind=\"symmetric\" diagDefault=\"0\" offDiagDefault=\"1\"><MatCell row=\"1\" col=\"2\">1"
+                       "</MatCell><MatCell row=\"2\" col=\"1\">2</MatCell></Matrix>")),
+       StatusCode::kInvalidArgument, "<MatCell> (line 12): cell (2, 1) is given twice"},
+      {Import(TableDoc("<Matrix diagDefault=\"0\" offDiagDefault=\"1\"><MatCell row=\"1\" col=\"2\">-1</MatCell></Matrix>")),
+       StatusCode::kUnimplemented, "<Matrix> (line 12): a negative comparison (cell (1, 2)"},
+      {Import(TableDoc("<Matrix diagDefault=\"0\" offDiagDefault=\"1\"><Array n=\"1\" type=\"real\">0</Array>"
+                       "<MatCell row=\"1\" col=\"2\">1</MatCell></Matrix>")),
+       StatusCode::kInvalidArgument, "<Matrix> (line 12): both Arrays and MatCells"},
+      {Import(TableDoc(kAnyMatrix, "", "<Cluster><Array n=\"2\" type=\"string\">0 purple</Array></Cluster>")),
+       StatusCode::kInvalidArgument,
+       "<Array> (line 13): the center: 'purple' is not a value of center field 2 (compared by table)"},
+      {Import(TableDoc(kAnyMatrix, "", "<Cluster><Array n=\"2\" type=\"string\">x red</Array></Cluster>")),
+       StatusCode::kInvalidArgument, "<Array> (line 13): the center: 'x' is not a finite number"},
+      {Import(TableDoc(kAnyMatrix, "", "<Cluster><Array n=\"1\" type=\"string\">red</Array></Cluster>")),
+       StatusCode::kInvalidArgument, "<Array> (line 13): the center has 1 values, expected 2 (one per center field)"},
+  };
+  for (const Case& c : cases) ExpectError(c.result, c.code, c.fragment);
+}
+
+// invalidValueTreatment asIs would hand the model values without a row of the
+// matrix; the default (returnInvalid) makes such a row an error.
+TEST(PmmlClustering, TableValuesOutsideTheFieldsValues) {
+  std::string as_is = TableDoc(kAnyMatrix);
+  const std::string treatment = "invalidValueTreatment=\"asMissing\"";
+  as_is.replace(as_is.find(treatment), treatment.size(), "invalidValueTreatment=\"asIs\"");
+  ExpectError(Import(as_is), StatusCode::kUnimplemented,
+              "<ClusteringField> (line 12): compareFunction table on field 'color' read with invalidValueTreatment "
+              "asIs");
+  std::string strict = TableDoc(kAnyMatrix);
+  strict.replace(strict.find(treatment), treatment.size(), "");
+  Result<Pipeline> pipeline = Import(strict);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  Result<Prediction> purple = Score(*pipeline, {{"a", "1"}, {"color", "purple"}});
+  ASSERT_FALSE(purple.ok());
+  EXPECT_NE(purple.status().message().find("purple"), std::string::npos) << purple.status().ToString();
 }
 
 TEST(PmmlClustering, FunctionNameMustBeClustering) {

@@ -1576,8 +1576,18 @@ const char* PmmlCompareName(CompareFunction compare) {
     case CompareFunction::kGaussSim: return "gaussSim";
     case CompareFunction::kDelta: return "delta";
     case CompareFunction::kEqual: return "equal";
+    case CompareFunction::kTable: return "table";
   }
   return "?";
+}
+
+// A table feature's level as an Array item, quoted (a level may hold spaces).
+Result<std::string> LevelItem(const std::string& level) {
+  if (level.find('"') != std::string::npos || level.find('\\') != std::string::npos) {
+    return UnimplementedError("clustering level " + Quote(level) +
+                              " holds a quote or a backslash, which a PMML Array cannot hold unambiguously");
+  }
+  return "\"" + level + "\"";
 }
 
 void NumberArray(pugi::xml_node parent, std::vector<double>::const_iterator first, size_t n) {
@@ -1592,13 +1602,44 @@ void NumberArray(pugi::xml_node parent, std::vector<double>::const_iterator firs
   array.text().set(text.c_str());
 }
 
+// A table feature's Comparisons: one Array per row, rows and columns in the
+// order of the DataField's Values (`levels`), which may differ from the
+// table's own order.
+void WriteComparisons(pugi::xml_node field, const CompareTable& table, const std::vector<std::string>& levels) {
+  const size_t n = levels.size();
+  std::vector<size_t> position;  // DataField order -> table order
+  for (const std::string& level : levels) {
+    position.push_back(static_cast<size_t>(std::find(table.levels.begin(), table.levels.end(), level) -
+                                           table.levels.begin()));
+  }
+  pugi::xml_node matrix = field.append_child("Comparisons").append_child("Matrix");
+  matrix.append_attribute("kind") = "any";
+  matrix.append_attribute("nbRows") = std::to_string(n).c_str();
+  matrix.append_attribute("nbCols") = std::to_string(n).c_str();
+  for (size_t r = 0; r < n; ++r) {
+    std::vector<double> row;
+    for (size_t c = 0; c < n; ++c) row.push_back(table.values[position[r] * n + position[c]]);
+    NumberArray(matrix, row.begin(), n);
+  }
+}
+
 Status Exporter::WriteClustering(pugi::xml_node root, const ClusteringModel& clustering) {
   const std::vector<std::string>& ids = p_.model.classes;
   const size_t f = p_.features.size();
-  for (const std::string& feature : p_.features) {
-    if (columns_.at(feature).type != expr::Type::kNumber) {
+  for (size_t i = 0; i < f; ++i) {
+    const std::string& feature = p_.features[i];
+    const Column& column = columns_.at(feature);
+    if (clustering.compare[i] == CompareFunction::kTable) {
+      // PMML indexes a Comparisons matrix by a DataField's Values.
+      if (column.input == nullptr || column.type != expr::Type::kString || column.levels.empty()) {
+        return UnimplementedError("clustering feature " + Quote(feature) +
+                                  " is compared by a table but is not a categorical input field (PMML indexes a "
+                                  "Comparisons matrix by a DataField's Values)");
+      }
+      for (const std::string& level : column.levels) RETURN_IF_ERROR(LevelItem(level).status());
+    } else if (column.type != expr::Type::kNumber) {
       return UnimplementedError("clustering feature " + Quote(feature) +
-                                " is not a number (PMML compares numeric ClusteringFields)");
+                                " is not a number (PMML compares numeric ClusteringFields, and categories by a table)");
     }
   }
   pugi::xml_node model = root.append_child("ClusteringModel");
@@ -1645,6 +1686,9 @@ Status Exporter::WriteClustering(pugi::xml_node root, const ClusteringModel& clu
     if (clustering.compare[i] == CompareFunction::kGaussSim) {
       field.append_attribute("similarityScale") = Number(clustering.similarity_scale[i]).c_str();
     }
+    if (clustering.compare[i] == CompareFunction::kTable) {
+      WriteComparisons(field, clustering.tables[i], columns_.at(p_.features[i]).levels);
+    }
   }
   if (!clustering.missing_weights.empty()) {
     NumberArray(model.append_child("MissingValueWeights"), clustering.missing_weights.begin(), f);
@@ -1653,7 +1697,27 @@ Status Exporter::WriteClustering(pugi::xml_node root, const ClusteringModel& clu
     pugi::xml_node cluster = model.append_child("Cluster");
     cluster.append_attribute("id") = ids[c].c_str();
     cluster.append_attribute("name") = ids[c].c_str();
-    NumberArray(cluster, clustering.centers.begin() + static_cast<ptrdiff_t>(c * f), f);
+    if (clustering.tables.empty()) {
+      NumberArray(cluster, clustering.centers.begin() + static_cast<ptrdiff_t>(c * f), f);
+      continue;
+    }
+    // A table feature's coordinate is a level position; PMML's center holds
+    // the value itself.
+    std::string text;
+    for (size_t i = 0; i < f; ++i) {
+      const double y = clustering.centers[c * f + i];
+      if (i > 0) text += ' ';
+      if (clustering.compare[i] == CompareFunction::kTable) {
+        ASSIGN_OR_RETURN(const std::string item, LevelItem(clustering.tables[i].levels[static_cast<size_t>(y)]));
+        text += item;
+      } else {
+        text += Number(y);
+      }
+    }
+    pugi::xml_node array = cluster.append_child("Array");
+    array.append_attribute("n") = std::to_string(f).c_str();
+    array.append_attribute("type") = "string";
+    array.text().set(text.c_str());
   }
   return Status::Ok();
 }

@@ -20,6 +20,7 @@
 #include "pipeline/input.h"
 #include "pipeline/pipeline_json.h"
 #include "pipeline/prediction.h"
+#include "pipeline/validate.h"
 #include "reference/reference.h"
 
 namespace podium {
@@ -844,6 +845,76 @@ TEST(PmmlExport, ClusteringModelIsWrittenMeasureForMeasure) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kUnimplemented);
   EXPECT_NE(refused.status().message().find("clustering feature 'flag' is not a number"), std::string::npos)
+      << refused.status().ToString();
+}
+
+
+TEST(PmmlExport, ClusteringTableIsWrittenInTheDataFieldsOrder) {
+  Pipeline p;
+  p.name = "colors";
+  InputField color;
+  color.name = "color";
+  color.type = FieldType::kCategory;
+  color.levels = {"blue", "red", "light green"};  // the DataField's order
+  color.on_invalid = ValuePolicy{ValuePolicyKind::kMissing, 0.0};
+  p.inputs = {{.name = "x"}, color};
+  p.transforms = {ImputeTransform{.input = "color", .output = "color_filled", .value = std::string("red")}};
+  p.features = {"x", "color"};
+  ClusteringModel m;
+  m.measure = ClusterMeasure::kCityBlock;
+  m.compare = {CompareFunction::kAbsDiff, CompareFunction::kTable};
+  m.field_weights = {1, 2};
+  // The table's own order differs: red, light green, blue (not symmetric).
+  m.tables = {CompareTable{}, CompareTable{.levels = {"red", "light green", "blue"},
+                                           .values = {0, 1, 2,  //
+                                                      3, 0, 4,  //
+                                                      5, 6, 0}}};
+  m.centers = {0, 0,  // red
+               2, 1};  // light green
+  p.model.task = Task::kClustering;
+  p.model.classes = {"a", "b"};
+  p.model.body = m;
+  ASSERT_TRUE(ValidatePipeline(p).ok()) << ValidatePipeline(p).ToString();
+  Result<std::string> document = ExportPmml(p, PmmlExportOptions{});
+  ASSERT_TRUE(document.ok()) << document.status().ToString();
+  pugi::xml_document xml;
+  ASSERT_TRUE(xml.load_string(document->c_str()));
+  const pugi::xml_node model = xml.child("PMML").child("ClusteringModel");
+  const pugi::xml_node field = model.child("ClusteringField").next_sibling("ClusteringField");
+  EXPECT_STREQ(field.attribute("compareFunction").value(), "table");
+  const pugi::xml_node matrix = field.child("Comparisons").child("Matrix");
+  std::vector<std::string> rows;
+  for (pugi::xml_node array : matrix.children("Array")) rows.push_back(array.child_value());
+  // Rows and columns blue, red, light green.
+  EXPECT_EQ(rows, (std::vector<std::string>{"0 5 6", "2 0 1", "4 3 0"}));
+  EXPECT_STREQ(model.child("Cluster").next_sibling("Cluster").child("Array").child_value(), "2 \"light green\"");
+
+  const Pipeline back = RoundTrip(p);
+  for (const std::vector<std::string>& cells : std::vector<std::vector<std::string>>{
+           {"1", "blue"}, {"0", "light green"}, {"3", "red"}, {"2", ""}, {"2", "purple"}, {"", "blue"}, {"", ""}}) {
+    std::vector<RawValue> raw;
+    for (const std::string& cell : cells) raw.push_back(cell.empty() ? RawValue::Missing() : RawValue::Text(cell));
+    Result<Prediction> expected = reference::ScoreRow(p, raw);
+    Result<Prediction> actual = reference::ScoreRow(back, raw);
+    ASSERT_TRUE(expected.ok() && actual.ok());
+    ASSERT_EQ(actual->values.size(), 2u);
+    for (size_t k = 0; k < 2; ++k) EXPECT_PRED2(SameBits, actual->values[k], expected->values[k]);
+    EXPECT_EQ(actual->label, expected->label);
+  }
+  // blue against red is row blue, column red: 5; x adds 1.
+  std::vector<RawValue> blue = {RawValue::Text("1"), RawValue::Text("blue")};
+  Result<Prediction> scored = reference::ScoreRow(back, blue);
+  ASSERT_TRUE(scored.ok());
+  EXPECT_EQ(scored->values, (std::vector<double>{1 + 2 * 5, 1 + 2 * 6}));
+
+  // A table feature that is not an input field has no DataField to index by.
+  p.features = {"x", "color_filled"};
+  Result<std::string> refused = ExportPmml(p, PmmlExportOptions{});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(refused.status().message().find("clustering feature 'color_filled' is compared by a table but is not a "
+                                            "categorical input field"),
+            std::string::npos)
       << refused.status().ToString();
 }
 

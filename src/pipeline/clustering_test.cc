@@ -201,5 +201,103 @@ TEST(ClusteringPipelineTest, OutputNames) {
   ExpectInvalid(regression, "output_names: a regression model names only its value");
 }
 
+
+// x by abs_diff and the closed category c by a table over {"a", "b", "c"}.
+Pipeline TablePipeline() {
+  Pipeline pipeline = ClusteringPipeline();
+  pipeline.inputs[2].levels = {"a", "b", "c"};
+  pipeline.features = {"x", "c"};
+  ClusteringModel& body = Body(pipeline);
+  body.compare = {CompareFunction::kAbsDiff, CompareFunction::kTable};
+  body.similarity_scale.clear();
+  body.tables = {CompareTable{}, CompareTable{.levels = {"a", "b", "c"}, .values = {0, 1, 4, 1, 0, 2, 4, 2, 0}}};
+  body.centers = {0.0, 0.0, 3.0, 2.0};
+  return pipeline;
+}
+
+TEST(ClusteringPipelineTest, TableJsonRoundTrip) {
+  const Pipeline pipeline = TablePipeline();
+  ASSERT_TRUE(ValidatePipeline(pipeline).ok()) << ValidatePipeline(pipeline).ToString();
+  const std::string json = WritePipelineJson(pipeline, /*pretty=*/false);
+  EXPECT_NE(json.find("\"compare\":[\"abs_diff\",\"table\"]"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"tables\":{\"1\":{\"levels\":[\"a\",\"b\",\"c\"],\"values\":[[0.0,1.0,4.0],[1.0,0.0,2.0],"
+                      "[4.0,2.0,0.0]]}}"),
+            std::string::npos)
+      << json;
+  Result<Pipeline> back = ReadPipelineJson(json);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(WritePipelineJson(*back, false), json);
+  EXPECT_EQ(PipelineDigest(*back), PipelineDigest(pipeline));
+  const ClusteringModel& read = std::get<ClusteringModel>(back->model.body);
+  ASSERT_EQ(read.tables.size(), 2u);
+  EXPECT_TRUE(read.tables[0].levels.empty());
+  EXPECT_EQ(read.tables[1].values, (std::vector<double>{0, 1, 4, 1, 0, 2, 4, 2, 0}));
+  // Without a table nothing is written, so older artifacts keep their digests.
+  EXPECT_EQ(WritePipelineJson(ClusteringPipeline(), false).find("tables"), std::string::npos);
+
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string changed = json;
+    changed.replace(changed.find(from), from.size(), to);
+    return ReadPipelineJson(changed);
+  };
+  const std::pair<Result<Pipeline>, std::string> cases[] = {
+      {with("\"tables\":{\"1\"", "\"tables\":{\"2\""), "model.tables.2: not a feature index of this model"},
+      {with("[4.0,2.0,0.0]]", "[4.0,2.0]]"), "model.tables.1.values[2]: has 2 values, expected one per level (3)"},
+      {with(",[4.0,2.0,0.0]]", "]"), "model.tables.1.values: has 2 rows, expected one per level (3)"},
+      {with("\"levels\":[\"a\",\"b\",\"c\"],\"values\"", "\"levels\":[],\"values\""),
+       "model.tables.1.levels: needs at least one level"},
+  };
+  for (const auto& [result, message] : cases) {
+    ASSERT_FALSE(result.ok()) << message;
+    EXPECT_NE(result.status().message().find(message), std::string::npos) << result.status().ToString();
+  }
+}
+
+TEST(ClusteringPipelineTest, TableValidationNamesTheMember) {
+  Pipeline p = TablePipeline();
+  Body(p).tables.clear();
+  ExpectInvalid(p, "model.compare[1]: table needs model.tables[1]");
+  p = TablePipeline();
+  Body(p).tables.pop_back();
+  ExpectInvalid(p, "model.tables: 1 entries, expected one per feature (2)");
+  p = TablePipeline();
+  Body(p).tables[0] = Body(p).tables[1];
+  ExpectInvalid(p, "model.tables[0]: only a table feature has a table");
+  p = TablePipeline();
+  Body(p).tables[1].values.pop_back();
+  ExpectInvalid(p, "model.tables[1].values: 8 values, expected 3 x 3");
+  p = TablePipeline();
+  Body(p).tables[1].values[5] = -1.0;
+  ExpectInvalid(p, "model.tables[1].values: a comparison must be a finite number >= 0");
+  p = TablePipeline();
+  Body(p).tables[1].values[5] = std::nan("");
+  ExpectInvalid(p, "model.tables[1].values: a comparison must be a finite number >= 0");
+  p = TablePipeline();
+  Body(p).tables[1].levels = {"a", "b", "b"};
+  ExpectInvalid(p, "model.tables[1].levels: a level is listed twice");
+  p = TablePipeline();
+  p.inputs[2].levels = {"a", "b"};
+  ExpectInvalid(p, "model.tables[1]: feature 'c' must be a category column whose levels are the table's levels");
+  p = TablePipeline();
+  p.inputs[2].levels.clear();  // an open category could hold a value without a row
+  ExpectInvalid(p, "model.tables[1]: feature 'c' must be a category column whose levels are the table's levels");
+  p = TablePipeline();
+  Body(p).centers[3] = 3.0;
+  ExpectInvalid(p, "model.centers[1][1]: a table feature's coordinate is a level position, 0 to 2");
+  p = TablePipeline();
+  Body(p).centers[1] = 0.5;
+  ExpectInvalid(p, "model.centers[0][1]: a table feature's coordinate is a level position, 0 to 2");
+  p = TablePipeline();
+  Body(p).compare[1] = CompareFunction::kAbsDiff;
+  ExpectInvalid(p, "features: a clustering model needs numeric features, but 'c' is a category");
+  p = TablePipeline();
+  Body(p).measure = ClusterMeasure::kJaccard;
+  ExpectInvalid(p, "model.compare[1] must be abs_diff: jaccard uses no compare function");
+  // The table's level order is its own: the column's levels only need to be the same set.
+  p = TablePipeline();
+  p.inputs[2].levels = {"c", "a", "b"};
+  EXPECT_TRUE(ValidatePipeline(p).ok()) << ValidatePipeline(p).ToString();
+}
+
 }  // namespace
 }  // namespace podium

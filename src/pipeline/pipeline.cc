@@ -78,6 +78,7 @@ std::string_view CompareFunctionName(CompareFunction compare) {
     case CompareFunction::kGaussSim: return "gauss_sim";
     case CompareFunction::kDelta: return "delta";
     case CompareFunction::kEqual: return "equal";
+    case CompareFunction::kTable: return "table";
   }
   return "?";
 }

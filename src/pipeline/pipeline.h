@@ -282,6 +282,16 @@ enum class CompareFunction {
   kGaussSim,  // exp(-ln(2) (x - y)^2 / s^2), s = similarity_scale
   kDelta,     // 0 when x == y, else 1
   kEqual,     // 1 when x == y, else 0
+  kTable,     // tables[i].values[level(x) * L + level(y)] (a category feature)
+};
+
+// A kTable feature's comparison matrix (PMML's Comparisons): the feature is
+// a category column whose closed level set is `levels`; c(x, y) is
+// values[r * L + c] where x = levels[r], y = levels[c] and L = levels.size().
+// The feature's center coordinates are level positions (0-based).
+struct CompareTable {
+  std::vector<std::string> levels;
+  std::vector<double> values;  // row-major L x L, finite, >= 0
 };
 
 // kBinarySimilarity's coefficients: with a_xy the number of features whose
@@ -311,7 +321,11 @@ struct ClusteringModel {
   std::vector<double> similarity_scale;
   // Optional (empty: every q_i is 1): PMML's MissingValueWeights, q_i > 0.
   std::vector<double> missing_weights;
-  // Row-major [cluster][feature]; binary (0/1) for similarity measures.
+  // Optional (empty: no kTable feature): one per feature, the matrix of a
+  // kTable feature and empty (no levels) for the others.
+  std::vector<CompareTable> tables;
+  // Row-major [cluster][feature]; binary (0/1) for similarity measures; the
+  // level position for kTable features.
   std::vector<double> centers;
 };
 

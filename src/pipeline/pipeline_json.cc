@@ -215,7 +215,8 @@ const std::vector<std::pair<std::string_view, CompareFunction>> kCompareFunction
     {"abs_diff", CompareFunction::kAbsDiff},
     {"gauss_sim", CompareFunction::kGaussSim},
     {"delta", CompareFunction::kDelta},
-    {"equal", CompareFunction::kEqual}};
+    {"equal", CompareFunction::kEqual},
+    {"table", CompareFunction::kTable}};
 // kBinarySimilarity's coefficients, as named in the artifact.
 constexpr std::pair<std::string_view, double BinarySimilarity::*> kBinaryCoefficients[] = {
     {"c00", &BinarySimilarity::c00}, {"c01", &BinarySimilarity::c01}, {"c10", &BinarySimilarity::c10},
@@ -408,6 +409,41 @@ Result<Tree> ReadTree(const Reader& r) {
   return tree;
 }
 
+// tables: {"<feature>": {"levels": [...], "values": [[row], ...]}, ...}, only
+// for table features; the others get an empty table.
+Status ReadCompareTables(const Reader& tables, size_t num_features, ClusteringModel& clustering) {
+  if (tables.json().is_null()) return Status::Ok();
+  if (!tables.json().is_object()) return tables.Error("expected an object of feature -> table");
+  clustering.tables.resize(num_features);
+  for (const auto& [key, value] : tables.json().items()) {
+    size_t feature = 0;
+    auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), feature);
+    if (ec != std::errc() || end != key.data() + key.size() || feature >= num_features) {
+      return tables.Child(key).Error("not a feature index of this model");
+    }
+    const Reader table = tables.Child(key);
+    RETURN_IF_ERROR(table.ExpectObject({"levels", "values"}));
+    CompareTable& out = clustering.tables[feature];
+    ASSIGN_OR_RETURN(out.levels, table.Child("levels").Strings());
+    if (out.levels.empty()) return table.Child("levels").Error("needs at least one level");
+    const Reader rows = table.Child("values");
+    ASSIGN_OR_RETURN(size_t n, rows.ArraySize());
+    if (n != out.levels.size()) {
+      return rows.Error("has " + std::to_string(n) + " rows, expected one per level (" +
+                        std::to_string(out.levels.size()) + ")");
+    }
+    for (size_t i = 0; i < n; ++i) {
+      ASSIGN_OR_RETURN(std::vector<double> row, rows.Element(i).Numbers());
+      if (row.size() != n) {
+        return rows.Element(i).Error("has " + std::to_string(row.size()) + " values, expected one per level (" +
+                                     std::to_string(n) + ")");
+      }
+      out.values.insert(out.values.end(), row.begin(), row.end());
+    }
+  }
+  return Status::Ok();
+}
+
 // The members of a "type": "clustering" model (other than type, task and
 // classes).
 Result<ClusteringModel> ReadClustering(const Reader& r) {
@@ -430,6 +466,7 @@ Result<ClusteringModel> ReadClustering(const Reader& r) {
   ASSIGN_OR_RETURN(clustering.field_weights, r.Child("field_weights").Numbers());
   ASSIGN_OR_RETURN(clustering.similarity_scale, r.Child("similarity_scale").Numbers());
   ASSIGN_OR_RETURN(clustering.missing_weights, r.Child("missing_weights").Numbers());
+  RETURN_IF_ERROR(ReadCompareTables(r.Child("tables"), n, clustering));
   // centers: one array per cluster.
   const Reader rows = r.Child("centers");
   ASSIGN_OR_RETURN(size_t clusters, rows.ArraySize());
@@ -500,7 +537,7 @@ Result<Model> ReadModel(const Reader& r) {
   if (type == "clustering") {
     RETURN_IF_ERROR(r.ExpectObject({"type", "task", "classes", "measure", "minkowski_p", "binary_similarity",
                                     "compare", "field_weights", "similarity_scale", "missing_weights",
-                                    "centers"}));
+                                    "tables", "centers"}));
     ASSIGN_OR_RETURN(ClusteringModel clustering, ReadClustering(r));
     model.body = std::move(clustering);
     return model;
@@ -723,6 +760,19 @@ Json ClusteringJson(const ClusteringModel& clustering, const Model& model, Json 
   j["field_weights"] = clustering.field_weights;
   if (!clustering.similarity_scale.empty()) j["similarity_scale"] = clustering.similarity_scale;
   if (!clustering.missing_weights.empty()) j["missing_weights"] = clustering.missing_weights;
+  Json tables = Json::object();
+  for (size_t i = 0; i < clustering.tables.size(); ++i) {
+    const CompareTable& table = clustering.tables[i];
+    if (table.levels.empty()) continue;
+    const size_t n = table.levels.size();
+    Json values = Json::array();
+    for (size_t r = 0; r < n && (r + 1) * n <= table.values.size(); ++r) {
+      values.push_back(std::vector<double>(table.values.begin() + static_cast<ptrdiff_t>(r * n),
+                                           table.values.begin() + static_cast<ptrdiff_t>((r + 1) * n)));
+    }
+    tables[std::to_string(i)] = {{"levels", table.levels}, {"values", std::move(values)}};
+  }
+  if (!tables.empty()) j["tables"] = std::move(tables);
   Json rows = Json::array();
   const size_t clusters = model.classes.size();
   const size_t width = clusters == 0 ? 0 : clustering.centers.size() / clusters;

@@ -452,6 +452,51 @@ Status CheckPerFeature(const std::vector<T>& values, size_t num_features, const 
   return Status::Ok();
 }
 
+// Feature i's table: present exactly for a table feature, square over
+// distinct levels that are the feature column's closed level set (so every
+// value reaching the model has a row), finite non-negative comparisons, and
+// centers that are level positions.
+Status CheckCompareTable(const ClusteringModel& clustering, const Model& model, const ColumnInfo& feature,
+                         size_t i) {
+  const std::string at = "model.tables[" + std::to_string(i) + "]";
+  const bool table = clustering.compare[i] == CompareFunction::kTable;
+  const bool has_levels = !clustering.tables.empty() && !clustering.tables[i].levels.empty();
+  if (table != has_levels) {
+    return InvalidArgumentError(table ? "model.compare[" + std::to_string(i) + "]: table needs model.tables[" +
+                                            std::to_string(i) + "]"
+                                      : at + ": only a table feature has a table");
+  }
+  if (!table) return Status::Ok();
+  const CompareTable& t = clustering.tables[i];
+  const size_t n = t.levels.size();
+  const std::set<std::string> levels(t.levels.begin(), t.levels.end());
+  if (levels.size() != n) return InvalidArgumentError(at + ".levels: a level is listed twice");
+  if (feature.type != ColumnType::kCategory || feature.levels.empty() ||
+      std::set<std::string>(feature.levels.begin(), feature.levels.end()) != levels) {
+    return InvalidArgumentError(at + ": feature " + Quote(feature.name) +
+                                " must be a category column whose levels are the table's levels");
+  }
+  if (t.values.size() != n * n) {
+    return InvalidArgumentError(at + ".values: " + std::to_string(t.values.size()) + " values, expected " +
+                                std::to_string(n) + " x " + std::to_string(n));
+  }
+  for (double v : t.values) {
+    if (!(std::isfinite(v) && v >= 0.0)) {
+      return InvalidArgumentError(at + ".values: a comparison must be a finite number >= 0");
+    }
+  }
+  const size_t f = clustering.compare.size();
+  for (size_t c = 0; c < model.classes.size(); ++c) {
+    const double y = clustering.centers[c * f + i];
+    if (!(y >= 0.0 && y < static_cast<double>(n) && y == std::floor(y))) {
+      return InvalidArgumentError("model.centers[" + std::to_string(c) + "][" + std::to_string(i) +
+                                  "]: a table feature's coordinate is a level position, 0 to " +
+                                  std::to_string(n - 1));
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckClustering(const ClusteringModel& clustering, const Model& model,
                        const std::vector<const ColumnInfo*>& features) {
   if (model.task != Task::kClustering) {
@@ -459,10 +504,12 @@ Status CheckClustering(const ClusteringModel& clustering, const Model& model,
   }
   const size_t f = features.size();
   if (f == 0) return InvalidArgumentError("features: a clustering model needs at least one feature");
-  for (const ColumnInfo* feature : features) {
-    if (!IsNumeric(feature->type)) {
+  for (size_t i = 0; i < f; ++i) {
+    const bool table = i < clustering.compare.size() && clustering.compare[i] == CompareFunction::kTable;
+    if (!table && !IsNumeric(features[i]->type)) {
       return InvalidArgumentError("features: a clustering model needs numeric features, but " +
-                                  Quote(feature->name) + " is a category (one-hot or ordinal encode it)");
+                                  Quote(features[i]->name) +
+                                  " is a category (one-hot or ordinal encode it, or compare it by a table)");
     }
   }
   const size_t k = model.classes.size();
@@ -472,6 +519,10 @@ Status CheckClustering(const ClusteringModel& clustering, const Model& model,
                                 std::to_string(f) + " features");
   }
   for (double v : clustering.centers) RETURN_IF_ERROR(CheckFinite(v, "model.centers: a coordinate"));
+  if (!clustering.tables.empty() && clustering.tables.size() != f) {
+    return InvalidArgumentError("model.tables: " + std::to_string(clustering.tables.size()) +
+                                " entries, expected one per feature (" + std::to_string(f) + ")");
+  }
   if (clustering.measure == ClusterMeasure::kMinkowski &&
       !(std::isfinite(clustering.minkowski_p) && clustering.minkowski_p >= 1.0)) {
     return InvalidArgumentError("model.minkowski_p must be a finite number >= 1");
@@ -491,8 +542,8 @@ Status CheckClustering(const ClusteringModel& clustering, const Model& model,
     RETURN_IF_ERROR(CheckPerFeature(clustering.field_weights, f, "field_weights",
                                     [](double w, size_t) { return w == 1.0; },
                                     "must be 1: " + measure + " uses no field weights"));
-    if (!clustering.similarity_scale.empty() || !clustering.missing_weights.empty()) {
-      return InvalidArgumentError("model: " + measure + " uses neither similarity_scale nor missing_weights");
+    if (!clustering.similarity_scale.empty() || !clustering.missing_weights.empty() || !clustering.tables.empty()) {
+      return InvalidArgumentError("model: " + measure + " uses neither similarity_scale, missing_weights nor tables");
     }
     for (size_t i = 0; i < clustering.centers.size(); ++i) {
       const double v = clustering.centers[i];
@@ -524,6 +575,7 @@ Status CheckClustering(const ClusteringModel& clustering, const Model& model,
         },
         "must be positive for a gauss_sim feature and 0 for the others"));
   }
+  for (size_t i = 0; i < f; ++i) RETURN_IF_ERROR(CheckCompareTable(clustering, model, *features[i], i));
   return Status::Ok();
 }
 

@@ -554,8 +554,26 @@ double Compare(const ClusteringModel& model, size_t i, double x, double y) {
     }
     case CompareFunction::kDelta: return x == y ? 0.0 : 1.0;
     case CompareFunction::kEqual: return x == y ? 1.0 : 0.0;
+    case CompareFunction::kTable: {
+      // x and y are level positions (TableFeature, the center coordinate).
+      const CompareTable& table = model.tables[i];
+      return table.values[static_cast<size_t>(x) * table.levels.size() + static_cast<size_t>(y)];
+    }
   }
   return std::nan("");
+}
+
+// A table feature's category as its level position; missing stays missing.
+// Validation makes the table's levels the column's closed level set, so any
+// other level is a broken invariant, reported rather than scored.
+Result<double> TableFeature(const CompareTable& table, const Value& value, const std::string& name) {
+  const auto* level = std::get_if<std::string>(&value);
+  if (level == nullptr) return std::nan("");
+  for (size_t r = 0; r < table.levels.size(); ++r) {
+    if (table.levels[r] == *level) return static_cast<double>(r);
+  }
+  return InvalidArgumentError("model feature " + Quote(name) + " is " + Quote(*level) +
+                              ", which is not a level of its comparison table");
 }
 
 // The distance of a row to center `c`: missing features left out, the
@@ -629,7 +647,14 @@ Result<double> ClusterSimilarity(const ClusteringModel& model, const std::vector
 Result<ModelResult> ScoreClustering(const ClusteringModel& model, const std::vector<Value>& features,
                                     const Row& row) {
   std::vector<double> x;
-  for (const Value& value : features) x.push_back(FeatureNumber(value));
+  for (size_t i = 0; i < features.size(); ++i) {
+    if (model.compare[i] == CompareFunction::kTable) {
+      ASSIGN_OR_RETURN(const double level, TableFeature(model.tables[i], features[i], row.pipeline.features[i]));
+      x.push_back(level);
+    } else {
+      x.push_back(FeatureNumber(features[i]));
+    }
+  }
   ModelResult result;
   const size_t clusters = row.pipeline.model.classes.size();
   for (size_t c = 0; c < clusters; ++c) {
