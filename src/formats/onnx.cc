@@ -43,6 +43,12 @@ constexpr size_t kMaxTermsPerExpression = 64;
 // Tree nodes times the leaf width (the number of classes): the leaf values
 // the IR stores.
 constexpr size_t kMaxLeafValues = 200'000'000;
+// Platt probabilities of 3+ classes: onnxruntime's coupling solver stopped
+// within 4 rounds for every one of ~5 million simulated rows of 3 to 10
+// classes (5 for 2 rows of 8 classes); the columns run 6. Each round costs
+// about 2k² + 5k columns, so 10 classes need about 1,800 columns.
+constexpr int kPlattRounds = 6;
+constexpr size_t kMaxPlattClasses = 10;
 
 std::string Show(double value) {
   std::string out;
@@ -288,6 +294,12 @@ class Importer {
   // prob_b, from the decision column `decision`: Platt's sigmoid and its
   // pairwise-coupling solver for two classes, in float; one column per class.
   Result<std::vector<Col>> SvmPlattBinary(const Col& decision, double prob_a, double prob_b, const std::string& base);
+  // The same for three to kMaxPlattClasses classes, from the pairs' decision
+  // columns (in onnxruntime's pair order): Platt's sigmoid per pair and the
+  // coupling solver unrolled over kPlattRounds rounds; one column per class.
+  Result<std::vector<Col>> SvmPlattCoupled(const std::vector<Col>& decisions, const std::vector<double>& prob_a,
+                                           const std::vector<double>& prob_b, size_t classes,
+                                           const std::string& base);
   // SVMClassifier without support vectors: a GLM over the inputs.
   Result<GlmModel> SvmLinearClassifier(const onnx::NodeProto& node, size_t classes, size_t columns);
   // The sum of `terms` in their order, in double: sums longer than
@@ -2737,6 +2749,153 @@ Result<std::vector<Col>> Importer::SvmPlattBinary(const Col& decision, double pr
   return out;
 }
 
+// onnxruntime's probabilities of an SVMClassifier of k >= 3 classes with
+// prob_a and prob_b (one of each per pair, in pair order), in float as
+// SvmPlattBinary: each pair (i, j)'s decision gives
+//   r_ij = 1 - logistic(float(d_ij) * A + B), clamped to [1e-7, 1 - 1e-7],
+//   r_ji = 1 - r_ij;
+// its coupling solver (libsvm's multiclass_probability) then builds
+//   Q_ii = sum over j != i, in order, of r_ji², Q_ij = Q_ji = -r_ji r_ij (i < j),
+// starts at p = 1/k and, each round, computes Qp_t (sums over j in order)
+// and pQp, stops when max_t |Qp_t - pQp| < 0.005 / k, else for t = 0 .. k-1
+// moves p_t by diff = (pQp - Qp_t) / Q_tt and rescales p, Qp and pQp by
+// 1 + diff. The columns run kPlattRounds rounds; a row that would need more
+// gets missing probabilities rather than a wrong one, as does a row where a
+// float value overflows. Missing decisions (a missing input) give
+// onnxruntime's NaN, which stops its solver at once: probabilities 1/k.
+Result<std::vector<Col>> Importer::SvmPlattCoupled(const std::vector<Col>& decisions,
+                                                   const std::vector<double>& prob_a,
+                                                   const std::vector<double>& prob_b, size_t classes,
+                                                   const std::string& base) {
+  const size_t k = classes;
+  // Each column lists the columns it reads (by reference; literals are
+  // skipped): a list of every earlier column would grow quadratically.
+  std::map<std::string, Col, std::less<>> by_ref;
+  for (const Col& decision : decisions) by_ref.emplace(Ref(decision.name), decision);
+  const auto uses_of = [&](const std::vector<std::string>& inputs) {
+    std::vector<Col> uses;
+    for (const std::string& input : inputs) {
+      const auto it = by_ref.find(input);
+      if (it != by_ref.end()) uses.push_back(it->second);
+    }
+    return uses;
+  };
+  auto column = [&](const std::string& suffix, const std::string& expression,
+                    const std::vector<std::string>& inputs) -> Result<std::string> {
+    ASSIGN_OR_RETURN(const Col col, Derive(base + "#platt_" + suffix, expression, uses_of(inputs)));
+    by_ref.emplace(Ref(col.name), col);
+    return Ref(col.name);
+  };
+  const auto f = [](const std::string& expression) { return "float32(" + expression + ")"; };
+  const auto name = [](size_t a, size_t b) { return std::to_string(a) + "_" + std::to_string(b); };
+  const std::string low = Literal(static_cast<double>(1e-7f));
+  const std::string high = Literal(static_cast<double>(1.0f - 1e-7f));
+  const auto both = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  // r[a][b]: onnxruntime's pairwise probability matrix.
+  std::vector<std::vector<std::string>> r(k, std::vector<std::string>(k));
+  std::string all_missing;
+  size_t pair = 0;
+  for (size_t i = 0; i + 1 < k; ++i) {
+    for (size_t j = i + 1; j < k; ++j, ++pair) {
+      const std::string d = Ref(decisions[pair].name);
+      all_missing += (all_missing.empty() ? "" : " and ") + ("is_missing(" + d + ")");
+      ASSIGN_OR_RETURN(const std::string t,
+                       column("t" + name(i, j),
+                              f(f(f(d) + " * " + Literal(prob_a[pair])) + " + " + Literal(prob_b[pair])), {d}));
+      const std::string e = f("exp(-abs(" + t + "))");
+      const std::string logistic = "(if " + t + " < 0 then " + f("1 - " + f("1 / " + f("1 + " + e))) + " else " +
+                                   f("1 / " + f("1 + " + e)) + ")";
+      ASSIGN_OR_RETURN(const std::string l, column("logistic" + name(i, j), logistic, {t}));
+      ASSIGN_OR_RETURN(r[i][j],
+                       column("r" + name(i, j), "min(max(" + f("1 - " + l) + ", " + low + "), " + high + ")", {l}));
+      ASSIGN_OR_RETURN(r[j][i], column("r" + name(j, i), f("1 - " + r[i][j]), {r[i][j]}));
+    }
+  }
+  std::vector<std::vector<std::string>> q(k, std::vector<std::string>(k));
+  for (size_t i = 0; i < k; ++i) {
+    std::string diagonal;
+    std::vector<std::string> column_i;
+    for (size_t j = 0; j < k; ++j) {
+      if (j == i) continue;
+      column_i.push_back(r[j][i]);
+      const std::string square = f(r[j][i] + " * " + r[j][i]);
+      diagonal = diagonal.empty() ? square : f(diagonal + " + " + square);
+    }
+    ASSIGN_OR_RETURN(q[i][i], column("q" + name(i, i), diagonal, column_i));
+    for (size_t j = i + 1; j < k; ++j) {
+      ASSIGN_OR_RETURN(q[i][j], column("q" + name(i, j), f("-" + r[j][i] + " * " + r[i][j]), {r[j][i], r[i][j]}));
+      q[j][i] = q[i][j];
+    }
+  }
+  const std::string eps = Literal(static_cast<double>(0.005f / static_cast<float>(k)));
+  const std::string start = Literal(static_cast<double>(1.0f / static_cast<float>(k)));
+  std::vector<std::string> p(k, start);
+  std::string done = "0";  // 1 once the solver has stopped
+  for (int round = 0; round <= kPlattRounds; ++round) {
+    const std::string rs = std::to_string(round);
+    // Float sums in onnxruntime's order (its first addition, to 0, is exact).
+    const auto dot = [&](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+      std::string sum;
+      for (size_t j = 0; j < k; ++j) {
+        const std::string product = f(a[j] + " * " + b[j]);
+        sum = sum.empty() ? product : f(sum + " + " + product);
+      }
+      return sum;
+    };
+    std::vector<std::string> qp(k);
+    for (size_t t = 0; t < k; ++t) {
+      ASSIGN_OR_RETURN(qp[t], column("qp" + std::to_string(t) + "_" + rs, dot(q[t], p), both(q[t], p)));
+    }
+    ASSIGN_OR_RETURN(std::string pqp, column("pqp_" + rs, dot(p, qp), both(p, qp)));
+    std::string errors;
+    for (size_t t = 0; t < k; ++t) errors += (t == 0 ? "" : ", ") + ("abs(" + f(qp[t] + " - " + pqp) + ")");
+    ASSIGN_OR_RETURN(done, column("done_" + rs, "(if " + done + " == 1 or max(" + errors + ") < " + eps +
+                                                    " then 1 else 0)",
+                                  both({done, pqp}, qp)));
+    if (round == kPlattRounds) break;
+    // One round of updates, kept only while the solver runs.
+    std::vector<std::string> next = p;
+    for (size_t t = 0; t < k; ++t) {
+      const std::string tk = rs + "_" + std::to_string(t);
+      ASSIGN_OR_RETURN(const std::string diff,
+                       column("diff" + tk, f(f(pqp + " - " + qp[t]) + " / " + q[t][t]), {pqp, qp[t], q[t][t]}));
+      ASSIGN_OR_RETURN(const std::string one, column("one" + tk, f("1 + " + diff), {diff}));
+      ASSIGN_OR_RETURN(pqp, column("pqp" + tk, f(f(f(pqp + " + " + f(diff + " * " + f(f(diff + " * " + q[t][t]) +
+                                                                                     " + " + f("2 * " + qp[t])))) +
+                                                     " / " + one) + " / " + one),
+                                         {pqp, diff, q[t][t], qp[t], one}));
+      for (size_t j = 0; j < k; ++j) {
+        ASSIGN_OR_RETURN(qp[j], column("qp" + std::to_string(j) + "_" + tk,
+                                       f(f(qp[j] + " + " + f(diff + " * " + q[t][j])) + " / " + one),
+                                       {qp[j], diff, q[t][j], one}));
+        // p_t += diff comes first (pQp's update does not read p).
+        const std::string moved = j == t ? f(next[j] + " + " + diff) : next[j];
+        ASSIGN_OR_RETURN(next[j], column("p" + std::to_string(j) + "_" + tk, f(moved + " / " + one),
+                                         {next[j], diff, one}));
+      }
+    }
+    for (size_t j = 0; j < k; ++j) {
+      ASSIGN_OR_RETURN(p[j], column("p" + std::to_string(j) + "_" + rs,
+                                    "(if " + done + " == 1 then " + p[j] + " else " + next[j] + ")",
+                                    {done, p[j], next[j]}));
+    }
+  }
+  std::vector<Col> out;
+  std::vector<std::string> decision_refs;
+  for (const Col& decision : decisions) decision_refs.push_back(Ref(decision.name));
+  for (size_t j = 0; j < k; ++j) {
+    ASSIGN_OR_RETURN(Col probability, Derive(base + "#platt_" + std::to_string(j),
+                                             "(if " + all_missing + " then " + start + " else if " + done +
+                                                 " == 1 then " + p[j] + " else (0 / 0))",
+                                             uses_of(both(decision_refs, {done, p[j]}))));
+    out.push_back(std::move(probability));
+  }
+  return out;
+}
+
 // SVMClassifier without support vectors (onnxruntime's linear mode, where
 // kernel_type is ignored): score_c = coefficients[c] . x + rho[0] for every
 // class c, softmax-normalised. The label is the arg max of the scores, the
@@ -2847,21 +3006,30 @@ Status Importer::LowerSvmClassifier(const onnx::NodeProto& node) {
       return Invalid(node, std::to_string(rho.size()) + " rho values for " + std::to_string(pairs) +
                                " pairs of classes");
     }
-    if (!prob_a.empty() && (classes != 2 || prob_a.size() != 1)) {
+    if (!prob_a.empty() && prob_a.size() != pairs) {
+      return Invalid(node, std::to_string(prob_a.size()) + " prob_a and prob_b values for " + std::to_string(pairs) +
+                               (pairs == 1 ? " pair" : " pairs") + " of classes (one of each per pair)");
+    }
+    if (!prob_a.empty() && classes > kMaxPlattClasses) {
       return Unsupported(node, "prob_a and prob_b for " + std::to_string(classes) + " classes are not supported: "
-                               "onnxruntime couples the pairwise probabilities with an iterative solver that the "
-                               "expression language cannot repeat exactly (two classes, one prob_a and one prob_b, "
-                               "are supported)");
+                               "onnxruntime's coupling solver is unrolled into columns that grow with the square "
+                               "of the classes (at most " + std::to_string(kMaxPlattClasses) + " classes)");
     }
     ASSIGN_OR_RETURN(TreeEnsembleModel ensemble,
                      SvmVotes(node, *input, vectors_per_class, vectors, coefficients, rho, &features));
     model.body = std::move(ensemble);
     vote_shares_ = true;
     if (!prob_a.empty()) {
-      // The label stays the vote winner (the sign of the decision); the
-      // probabilities are derived outputs beside it.
+      // The label stays the vote winner (as onnxruntime's, not the arg max
+      // of the probabilities); the probabilities are derived outputs beside it.
       const std::string base = node.output_size() > 1 && !node.output(1).empty() ? node.output(1) : "svm";
-      ASSIGN_OR_RETURN(platt_, SvmPlattBinary(Col{false, 0.0, features[0], false}, prob_a[0], prob_b[0], base));
+      if (classes == 2) {
+        ASSIGN_OR_RETURN(platt_, SvmPlattBinary(Col{false, 0.0, features[0], false}, prob_a[0], prob_b[0], base));
+      } else {
+        std::vector<Col> decisions;
+        for (const std::string& feature : features) decisions.push_back(Col{false, 0.0, feature, false});
+        ASSIGN_OR_RETURN(platt_, SvmPlattCoupled(decisions, prob_a, prob_b, classes, base));
+      }
     }
   }
   RETURN_IF_ERROR(SetEstimator(node, std::move(model), std::move(features)));

@@ -464,6 +464,48 @@ TEST(OnnxImport, SvmClassifierBinaryPlattProbabilitiesAreDerivedOutputs) {
   }
 }
 
+TEST(OnnxImport, SvmClassifierThreeClassPlattProbabilitiesCoupleThePairs) {
+  // SvcModel's decisions: d_ab = x0 - x1, d_ac = -x1, d_bc = x0 + 2 x1.
+  onnx::ModelProto model = SvcModel();
+  SetFloats(NodeOf(&model), "prob_a", {-1, -2, -0.5f});
+  SetFloats(NodeOf(&model), "prob_b", {0.25f, -0.5f, 0});
+  Result<Pipeline> result = Import(model);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->output_names.probabilities,
+            (std::vector<std::string>{"scores_votes_a", "scores_votes_b", "scores_votes_c"}));
+  ASSERT_EQ(result->post.outputs.size(), 3u);
+  EXPECT_EQ(result->post.outputs[0].name, "scores_a");
+  EXPECT_EQ(result->post.outputs[2].name, "scores_c");
+  struct Row {
+    std::vector<std::string> x;
+    int32_t label;
+    std::vector<double> p;  // onnxruntime's float sigmoid and coupling solver, simulated in numpy float32
+  };
+  for (const Row& row : {
+           // d = (1, -1, 4): a three-way tie of votes goes to a, while b is
+           // the most probable (the solver stops after two rounds).
+           Row{{"2", "1"}, 0, {0.3137513995170593, 0.43436214327812195, 0.25188636779785156}},
+           // d = (-2, -2, 4): three rounds.
+           Row{{"0", "2"}, 1, {0.04470636695623398, 0.8365002274513245, 0.11879324913024902}},
+           // d = (2, 1.5, -2.5): a wins both its pairs.
+           Row{{"0.5", "-1.5"}, 0, {0.859903872013092, 0.09265230596065521, 0.04744400829076767}},
+           // d = (0, -4, 12): d_ab = 0 votes for b.
+           Row{{"4", "4"}, 1, {0.19918647408485413, 0.7113385200500488, 0.08947497606277466}},
+           // A missing input: NaN decisions stop onnxruntime's solver at
+           // once, at float 1/3 each.
+           Row{{"", "1"}, 2, {0.3333333432674408, 0.3333333432674408, 0.3333333432674408}},
+       }) {
+    Result<Prediction> prediction = ScoreFull(*result, row.x);
+    ASSERT_TRUE(prediction.ok()) << prediction.status().ToString();
+    EXPECT_EQ(prediction->label, row.label) << row.x[0] << "," << row.x[1];
+    ASSERT_EQ(prediction->derived.size(), 3u);
+    for (size_t c = 0; c < 3; ++c) {
+      // Float results; exp may differ from numpy's float exp by an ulp.
+      EXPECT_NEAR(prediction->derived[c], row.p[c], 2e-7) << row.x[0] << "," << row.x[1] << " class " << c;
+    }
+  }
+}
+
 TEST(OnnxImport, SvmClassifierWithoutSupportVectorsIsASoftmaxGlm) {
   onnx::ModelProto model = NewModel();
   AddInput(&model, "X", 2);
@@ -539,13 +581,46 @@ TEST(OnnxImport, SvmClassifierRefusesInconsistentAttributes) {
 }
 
 TEST(OnnxImport, SvmClassifierRefusesWhatTheIrCannotMatch) {
-  // Platt-scaled probabilities of three classes: onnxruntime's iterative
-  // pairwise coupling.
+  // Platt scaling needs one prob_a and prob_b per pair of classes.
   onnx::ModelProto model = SvcModel();
-  SetFloats(NodeOf(&model), "prob_a", {-1, -1, -1});
-  SetFloats(NodeOf(&model), "prob_b", {0, 0, 0});
-  ExpectError(Import(model), StatusCode::kUnimplemented,
-              "node 'svc' (SVMClassifier): prob_a and prob_b for 3 classes are not supported");
+  SetFloats(NodeOf(&model), "prob_a", {-1, -1});
+  SetFloats(NodeOf(&model), "prob_b", {0, 0});
+  ExpectError(Import(model), StatusCode::kInvalidArgument,
+              "node 'svc' (SVMClassifier): 2 prob_a and prob_b values for 3 pairs of classes");
+
+  // Platt-scaled probabilities of more than 10 classes: the unrolled
+  // coupling solver would grow too large. Ten classes import.
+  const auto platt_model = [](int classes) {
+    const int pairs = classes * (classes - 1) / 2;
+    onnx::ModelProto many = NewModel();
+    AddInput(&many, "X", 2);
+    onnx::NodeProto* svc = AddNode(&many, "SVMClassifier", {"X"}, {"label", "scores"}, "svc", true);
+    SetFloats(svc, "kernel_params", {0, 0, 0});
+    std::vector<std::string> labels;
+    for (int c = 0; c < classes; ++c) labels.push_back("c" + std::to_string(c));
+    SetStrings(svc, "classlabels_strings", labels);
+    SetInts(svc, "vectors_per_class", std::vector<int64_t>(classes, 1));
+    std::vector<float> vectors;
+    for (int c = 0; c < classes; ++c) vectors.insert(vectors.end(), {std::cos(c * 0.7f), std::sin(c * 0.7f)});
+    SetFloats(svc, "support_vectors", vectors);
+    SetFloats(svc, "coefficients", std::vector<float>((classes - 1) * classes, 1));
+    SetFloats(svc, "rho", std::vector<float>(pairs, 0));
+    SetFloats(svc, "prob_a", std::vector<float>(pairs, -1.5f));
+    SetFloats(svc, "prob_b", std::vector<float>(pairs, 0.125f));
+    AddOutput(&many, "label");
+    AddOutput(&many, "scores");
+    return many;
+  };
+  ExpectError(Import(platt_model(11)), StatusCode::kUnimplemented,
+              "node 'svc' (SVMClassifier): prob_a and prob_b for 11 classes are not supported");
+  Result<Pipeline> ten = Import(platt_model(10));
+  ASSERT_TRUE(ten.ok()) << ten.status().ToString();
+  Result<Prediction> prediction = ScoreFull(*ten, {"0.5", "-0.25"});
+  ASSERT_TRUE(prediction.ok()) << prediction.status().ToString();
+  ASSERT_EQ(prediction->derived.size(), 10u);
+  double sum = 0;
+  for (const double p : prediction->derived) sum += p;
+  EXPECT_NEAR(sum, 1, 1e-5);  // the solver stopped: probabilities, not missing
 
   // Decision values are not probabilities: no ZipMap or ArgMax over them.
   model = SvcModel();

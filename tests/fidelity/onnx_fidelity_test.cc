@@ -28,9 +28,9 @@
 //   * SVM classifiers with support vectors: Podium's values are vote shares,
 //     compared with the shares the signs of onnxruntime's decision values
 //     give (Case::votes): exact, as are the labels;
-//   * binary SVM classifiers with Platt scaling (Case::platt): onnxruntime's
-//     probabilities (its float sigmoid and coupling solver, spelled in
-//     float32 operations) as derived outputs of the same names, abs 1e-6
+//   * SVM classifiers with Platt scaling (Case::platt), two to four classes:
+//     onnxruntime's probabilities (its float sigmoid and pairwise coupling
+//     solver, spelled in float32 operations) as derived outputs of the same names, abs 1e-6
 //     plus 1e-5 relative; labels exact (the vote, not the arg max).
 // Missing values (8-10% of cells for the tree and preprocessing models) must
 // be missing on both sides or on neither.
@@ -69,7 +69,7 @@ struct Case {
   // (onnxruntime votes on the double sum and writes it rounded to float; the
   // sign is the same unless |d| < 1e-45.)
   bool votes = false;
-  // A binary SVMClassifier with prob_a/prob_b: onnxruntime's second output
+  // An SVMClassifier with prob_a/prob_b: onnxruntime's second output
   // holds its Platt probabilities, which Podium writes as derived outputs
   // under the same names (the value columns are the vote shares, whose arg
   // max is the label).
@@ -108,6 +108,9 @@ const std::vector<Case> kCases = {
     {"svc_platt_linear", {1e-6, 1e-5}, false, true},
     {"svc_platt_rbf", {1e-6, 1e-5}, false, true},
     {"svc_platt_positive_a", {1e-6, 1e-5}, false, true},
+    {"svc_platt_3_rbf", {1e-6, 1e-5}, false, true},
+    {"svc_platt_4_linear", {1e-6, 1e-5}, false, true},
+    {"svc_platt_4_rbf", {1e-6, 1e-5}, false, true},
 };
 
 struct Table {

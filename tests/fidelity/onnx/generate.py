@@ -446,13 +446,17 @@ def svm_classifier(rng, out_dir, name, labels, vectors_per_class, kernel, params
     """An SVMClassifier with support vectors behind a Scaler, as a fitted SVC
     (one-vs-one, without probability estimates) exports it: outputs the label
     and the pairwise decision values ([-d, d] for two classes). With
-    platt=(prob_a, prob_b) (two classes), as SVC(probability=True) exports it:
+    platt=(prob_a, prob_b) (two classes) or platt=([prob_a per pair],
+    [prob_b per pair]) (more classes), as SVC(probability=True) exports it:
     the second output holds the class probabilities."""
     x = features(rng, n_features, missing=missing)
     classes = len(labels)
     count = sum(vectors_per_class)
     pairs = classes * (classes - 1) // 2
-    platt_attr = {} if platt is None else {"prob_a": [platt[0]], "prob_b": [platt[1]]}
+    platt_attr = {}
+    if platt is not None:
+        many = isinstance(platt[0], list)
+        platt_attr = {"prob_a": platt[0] if many else [platt[0]], "prob_b": platt[1] if many else [platt[1]]}
     vectors = rng.normal(0, 1, (count, n_features)).astype(np.float32)
     label_attr = {"classlabels_ints": labels} if isinstance(labels[0], int) else {"classlabels_strings": labels}
     nodes = [
@@ -470,7 +474,7 @@ def svm_classifier(rng, out_dir, name, labels, vectors_per_class, kernel, params
     graph = helper.make_graph(
         nodes, name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, n_features])],
         [helper.make_tensor_value_info("label", label_type, [None]),
-         helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 2 if classes == 2 else pairs])])
+         helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, classes if platt else 2 if classes == 2 else pairs])])
     model = helper.make_model(graph, opset_imports=OPSET)
     cols = ["X_%d" % j for j in range(n_features)]
     return save(model, out_dir, name, [{"name": "X", "columns": cols}], x, cols)
@@ -535,6 +539,18 @@ def main():
                                         [0.3, 0.0, 0.0], 4, platt=(-2.25, -0.5)),
         "svc_platt_positive_a": svm_classifier(rng, out_dir, "svc_platt_positive_a", [0, 1], [8, 7], "POLY",
                                                [0.5, 1.0, 2.0], 3, platt=(1.25, 0.25)),
+        # Platt scaling of 3 and 4 classes (one prob_a and prob_b per pair):
+        # onnxruntime's pairwise coupling solver.
+        "svc_platt_3_rbf": svm_classifier(rng, out_dir, "svc_platt_3_rbf", [0, 1, 2], [9, 7, 8], "RBF",
+                                          [0.3, 0.0, 0.0], 4, platt=([-2.25, -1.5, -3.0], [0.25, -0.125, 0.5])),
+        "svc_platt_4_linear": svm_classifier(rng, out_dir, "svc_platt_4_linear", ["red", "green", "blue", "gold"],
+                                             [5, 4, 6, 3], "LINEAR", [0.0, 0.0, 0.0], 5,
+                                             platt=([-1.75, -0.5, -2.5, -1.25, -3.5, -0.75],
+                                                    [0.375, 0.0, -0.25, 0.125, -0.5, 0.0625])),
+        "svc_platt_4_rbf": svm_classifier(rng, out_dir, "svc_platt_4_rbf", [1, 2, 3, 4], [6, 8, 5, 7], "RBF",
+                                          [0.5, 0.0, 0.0], 3,
+                                          platt=([-4.0, 1.25, -2.0, -1.0, -6.0, -2.75],
+                                                 [-0.25, 0.5, 0.0, 0.75, 0.125, -0.375])),
     }
     with open(os.path.join(out_dir, "models.json"), "w") as out:
         json.dump(models, out, indent=1, sort_keys=True)
