@@ -2484,6 +2484,18 @@ pugi::xml_node SegmentModel(const pugi::xml_node& segment) {
   return pugi::xml_node();
 }
 
+// The one model of a Segment: none or several is an invalid document.
+Result<pugi::xml_node> OnlySegmentModel(const Locator& at, const pugi::xml_node& segment) {
+  const pugi::xml_node inner = SegmentModel(segment);
+  if (!inner) return at.Invalid(segment, "a Segment without a model");
+  for (pugi::xml_node other = inner.next_sibling(); other; other = other.next_sibling()) {
+    if (other.type() == pugi::node_element && IsModelElement(LocalName(other))) {
+      return at.Invalid(other, "more than one model in a Segment");
+    }
+  }
+  return inner;
+}
+
 bool AllTrue(const std::vector<pugi::xml_node>& segments) {
   return std::all_of(segments.begin(), segments.end(), [](const pugi::xml_node& segment) {
     const pugi::xml_node predicate = PredicateOf(segment);
@@ -2607,13 +2619,7 @@ Result<std::vector<std::string>> Importer::LowerSegmentation(const pugi::xml_nod
     columns.weight = *weight;
     const std::string id = Attribute(segment, "id").value_or(std::to_string(s + 1));
     columns.selected = AddHelperColumn("segment " + id + " selected", "if " + condition + " then 1 else 0");
-    const pugi::xml_node inner = SegmentModel(segment);
-    if (!inner) return at_.Invalid(segment, "a Segment without a model");
-    for (pugi::xml_node other = inner.next_sibling(); other; other = other.next_sibling()) {
-      if (other.type() == pugi::node_element && IsModelElement(LocalName(other))) {
-        return at_.Invalid(other, "more than one model in a Segment");
-      }
-    }
+    ASSIGN_OR_RETURN(const pugi::xml_node inner, OnlySegmentModel(at_, segment));
     const std::string inner_function = Attribute(inner, "functionName").value_or("");
     // In a modelChain, earlier segments may compute anything later ones read;
     // only segments of the MiningModel's function give its result.
@@ -2839,13 +2845,7 @@ Status Importer::LowerSelectAll(const pugi::xml_node& model) {
     SegmentResult result;
     result.selected = AddHelperColumn("segment " + id.value_or(std::to_string(s + 1)) + " selected",
                                       "if " + condition + " then 1 else 0");
-    const pugi::xml_node inner = SegmentModel(segment);
-    if (!inner) return at_.Invalid(segment, "a Segment without a model");
-    for (pugi::xml_node other = inner.next_sibling(); other; other = other.next_sibling()) {
-      if (other.type() == pugi::node_element && IsModelElement(LocalName(other))) {
-        return at_.Invalid(other, "more than one model in a Segment");
-      }
-    }
+    ASSIGN_OR_RETURN(const pugi::xml_node inner, OnlySegmentModel(at_, segment));
     const std::string inner_function = Attribute(inner, "functionName").value_or("");
     if (inner_function != function) {
       return at_.Unsupported(inner, "functionName " + QuoteString(inner_function) + " differs from the MiningModel's");
