@@ -15,8 +15,11 @@ each row (NOTES.md)."""
 import csv
 import json
 
-# The case ../pmml_ruleset_weighted_max runs this script with "weightedMax".
+# The cases ../pmml_ruleset_weighted_max and ../pmml_ruleset_entity_id run this
+# script with "weightedMax"; the latter also names the output holding the
+# winning rule's id (entityId: missing when no rule fires).
 CRITERION = globals().get("CRITERION_OVERRIDE", "firstHit")
+ENTITY_OUTPUT = globals().get("ENTITY_OUTPUT_OVERRIDE")
 CLASSES = ["drugA", "drugB", "drugC", "drugX", "drugY"]
 DEFAULT = "drugY"
 
@@ -89,13 +92,20 @@ def score(row):
     fired = firing(RULES, row)
     if not fired:
         print("default")
-        return {"values": probabilities(DEFAULT, None), "label": DEFAULT, "decision": DEFAULT}
+        return with_entity({"values": probabilities(DEFAULT, None), "label": DEFAULT, "decision": DEFAULT}, None)
     if CRITERION == "firstHit":
         winner = fired[0]
     else:  # weightedMax: max() keeps the first of equal weights
         winner = max(fired, key=lambda r: r[3])
     print([r[0] for r in fired], "->", winner[0])
-    return {"values": probabilities(winner[2], winner[4]), "label": winner[2], "decision": winner[2]}
+    return with_entity({"values": probabilities(winner[2], winner[4]), "label": winner[2], "decision": winner[2]},
+                       winner[0])
+
+
+def with_entity(expected, rule_id):
+    if ENTITY_OUTPUT is not None:
+        expected["outputs"] = {ENTITY_OUTPUT: rule_id}
+    return expected
 
 
 def parse(record):
