@@ -67,6 +67,7 @@ class Compiler {
         plan_->float32 = true;
         CompileForest(ensemble, &plan_->forest32);
         BuildCompactNodes(&plan_->forest32);
+        BuildPerfectTrees(&plan_->forest32);
       } else {
         CompileForest(ensemble, &plan_->forest64);
       }

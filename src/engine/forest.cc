@@ -2,13 +2,15 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <utility>
 
 namespace podium::engine::internal {
 namespace {
 
 // Trees a single-row walk interleaves: sixteen independent chains hide the
 // latency of each step's dependent loads (8, 10, 12, 14, 15 and 20 measured
-// slower on the 500 x 8 model).
+// slower on the 500 x 8 model, and for the perfect-tree walk 12, 14, 18, 20
+// and 24).
 constexpr size_t kRowGroup = 16;
 
 // How a kernel reads nodes: the 16-byte nodes of any forest, or the 8-byte
@@ -155,6 +157,135 @@ void WalkRow(const Forest<T>& forest, const T* row, uint32_t* leaves, T* sum) {
   if constexpr (kSum) *sum = total;
 }
 
+// One step of the perfect-tree walk (see PerfectTrees) for the tree kLane
+// trees after `base`: node g = 8 * block + j goes to 8 * block + 2j + CF, that
+// is g + j + CF, with CF = key(x) < key(threshold) from an unsigned compare
+// (a float compare adds a longer load and a move of its flags to the chain
+// from one node to the next). The tree's distance from `base` is a constant
+// of the instruction, so all lanes share one base register. The memory
+// clobber orders the asm after every store (it reads the nodes and keys).
+template <uint32_t kTreeNodes, bool kBlockRoot, size_t kLane>
+inline uint32_t PerfectStep(const PerfectNode* base, const uint32_t* keys, uint32_t g) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  uint64_t slot;
+  if constexpr (kBlockRoot) {
+    // j = 1 at a block's root: four instructions.
+    asm("movl %c[disp]+4(%[base],%q[g],8), %k[slot]\n\t"
+        "movl (%[keys],%[slot],4), %k[slot]\n\t"
+        "cmpl %c[disp](%[base],%q[g],8), %k[slot]\n\t"
+        "adcl $1, %k[g]"
+        : [g] "+r"(g), [slot] "=&r"(slot)
+        : [base] "r"(base), [keys] "r"(keys), [disp] "i"(kLane * kTreeNodes * sizeof(PerfectNode))
+        : "cc", "memory");
+  } else {
+    uint64_t j;
+    asm("movl %k[g], %k[j]\n\t"
+        "andl $7, %k[j]\n\t"
+        "movl %c[disp]+4(%[base],%q[g],8), %k[slot]\n\t"
+        "movl (%[keys],%[slot],4), %k[slot]\n\t"
+        "cmpl %c[disp](%[base],%q[g],8), %k[slot]\n\t"
+        "adcl %k[j], %k[g]"
+        : [g] "+r"(g), [j] "=&r"(j), [slot] "=&r"(slot)
+        : [base] "r"(base), [keys] "r"(keys), [disp] "i"(kLane * kTreeNodes * sizeof(PerfectNode))
+        : "cc", "memory");
+  }
+  return g;
+#else
+  const PerfectNode& n = base[kLane * kTreeNodes + g];
+  return g + (g & 7u) + static_cast<uint32_t>(keys[n.slot] < n.key);
+#endif
+}
+
+template <uint32_t kTreeNodes, bool kBlockRoot, size_t... kLane>
+inline void PerfectLanes(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
+                         std::index_sequence<kLane...>) {
+  ((g[kLane] = PerfectStep<kTreeNodes, kBlockRoot, kLane>(base, keys, g[kLane])), ...);
+}
+
+// One level of the walk for every lane; entering a group first moves each
+// lane to its child block. Levels are unrolled at compile time, so that the
+// lanes' indices stay in registers.
+template <uint32_t kDepth, size_t kLanes, uint32_t kLevel>
+inline void PerfectLevel(const PerfectNode* base, const uint32_t* keys, uint32_t* g) {
+  constexpr PerfectShape kShape = PerfectShapeOf(kDepth);
+  constexpr uint32_t kGroup = kShape.GroupStartingAt(kLevel);
+  if constexpr (kGroup > 0) {
+    constexpr uint32_t kEnter = static_cast<uint32_t>(kShape.enter[kGroup]);
+#pragma GCC unroll 16
+    for (size_t k = 0; k < kLanes; ++k) g[k] = 8 * g[k] + kEnter;
+  }
+  constexpr bool kBlockRoot = kLevel == 0 || kGroup > 0;
+  PerfectLanes<kShape.tree_nodes, kBlockRoot>(base, keys, g, std::make_index_sequence<kLanes>{});
+}
+
+template <uint32_t kDepth, size_t kLanes, uint32_t... kLevel>
+inline void PerfectLevels(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
+                          std::integer_sequence<uint32_t, kLevel...>) {
+  (PerfectLevel<kDepth, kLanes, kLevel>(base, keys, g), ...);
+}
+
+// Walks trees [t, t + kLanes) of one row interleaved and adds their leaf
+// values to *total in tree order.
+template <uint32_t kDepth, size_t kLanes>
+inline void PerfectGroup(const PerfectTrees& trees, size_t t, const uint32_t* keys, float* total) {
+  constexpr PerfectShape kShape = PerfectShapeOf(kDepth);
+  const PerfectNode* base = trees.nodes.data() + t * kShape.tree_nodes;
+  uint32_t g[kLanes];
+#pragma GCC unroll 16
+  for (size_t k = 0; k < kLanes; ++k) g[k] = 1;
+  PerfectLevels<kDepth, kLanes>(base, keys, g, std::make_integer_sequence<uint32_t, kDepth>{});
+  const float* leaves = trees.leaves.data() + (t << kDepth) - kShape.leaf_offset;
+#pragma GCC unroll 16
+  for (size_t k = 0; k < kLanes; ++k) *total += leaves[(k << kDepth) + g[k]];
+}
+
+template <uint32_t kDepth>
+void PerfectSumRow(const PerfectTrees& trees, size_t num_trees, size_t stride, const float* row, float* sum) {
+  uint32_t keys[kMaxPerfectSlots];
+  for (size_t j = 0; j < stride; ++j) keys[j] = OrderKey(row[j]);
+  float total = *sum;
+  size_t t = 0;
+  for (; t + kRowGroup <= num_trees; t += kRowGroup) PerfectGroup<kDepth, kRowGroup>(trees, t, keys, &total);
+  for (; t + 4 <= num_trees; t += 4) PerfectGroup<kDepth, 4>(trees, t, keys, &total);
+  for (; t < num_trees; ++t) PerfectGroup<kDepth, 1>(trees, t, keys, &total);
+  *sum = total;
+}
+
+template <uint32_t... kDepth>
+bool DispatchPerfectSumRow(const Forest<float>& forest, const float* row, float* sum,
+                           std::integer_sequence<uint32_t, kDepth...>) {
+  const uint32_t depth = forest.perfect.depth;
+  const size_t num_trees = forest.roots.size();
+  return ((depth == kDepth + 1 ? (PerfectSumRow<kDepth + 1>(forest.perfect, num_trees, forest.stride, row, sum), true) : false) ||
+          ...);
+}
+
+// Copies the subtree of forest node n to perfect-tree node g (level
+// `level`), computing the children's places as the walk does.
+void FillPerfect(const Forest<float>& forest, const PerfectShape& shape, uint32_t n, uint32_t g, uint32_t level,
+                 uint32_t sentinel, PerfectNode* nodes, float* leaves) {
+  const FlatNode<float>& node = forest.nodes[n];
+  if (level == shape.depth) {
+    leaves[g - shape.leaf_offset] = node.value;
+    return;
+  }
+  auto child = [&](uint32_t carry) {
+    uint32_t next = g + (g & 7u) + carry;
+    const uint32_t group = shape.GroupStartingAt(level + 1);
+    if (group > 0 && level + 1 < shape.depth) next = 8 * next + static_cast<uint32_t>(shape.enter[group]);
+    return next;
+  };
+  if (node.left == n) {  // a leaf above the last level: padding down to its slot
+    nodes[g] = PerfectNode{~uint32_t{0}, sentinel};  // the sentinel key is below every other
+    FillPerfect(forest, shape, n, child(1), level + 1, sentinel, nodes, leaves);
+    return;
+  }
+  // Thresholds are never NaN: validation refuses non-finite ones.
+  nodes[g] = PerfectNode{OrderKey(node.value), node.feature};
+  FillPerfect(forest, shape, node.left, child(1), level + 1, sentinel, nodes, leaves);
+  FillPerfect(forest, shape, node.left + 1, child(0), level + 1, sentinel, nodes, leaves);
+}
+
 }  // namespace
 
 template <typename T>
@@ -184,6 +315,10 @@ void FindLeaves(const Forest<T>& forest, const T* row, uint32_t* leaves) {
 template <typename T>
 void SumRow(const Forest<T>& forest, const T* row, T* sum) {
   if constexpr (std::is_same_v<T, float>) {
+    if (forest.perfect.depth > 0 &&
+        DispatchPerfectSumRow(forest, row, sum, std::make_integer_sequence<uint32_t, kMaxPerfectDepth>{})) {
+      return;
+    }
     if (!forest.compact.empty()) return WalkRow<T, CompactNodes<true>, true>(forest, row, nullptr, sum);
   }
   if (forest.has_categorical) {
@@ -202,6 +337,26 @@ void BuildCompactNodes(Forest<float>* forest) {
   forest->compact.reserve(forest->nodes.size());
   for (const FlatNode<float>& n : forest->nodes) {
     forest->compact.push_back(CompactNode{n.value, (n.left << kCompactSlotBits) | n.feature});
+  }
+}
+
+void BuildPerfectTrees(Forest<float>* forest) {
+  PerfectTrees& perfect = forest->perfect;
+  perfect = PerfectTrees{};
+  if (forest->has_categorical || !forest->one_output_sum || forest->roots.empty()) return;
+  const uint32_t depth = *std::max_element(forest->depths.begin(), forest->depths.end());
+  if (depth == 0 || depth > kMaxPerfectDepth || forest->stride > kMaxPerfectSlots) return;
+  const PerfectShape shape = PerfectShapeOf(depth);
+  const size_t num_trees = forest->roots.size();
+  const size_t tree_bytes = shape.tree_nodes * sizeof(PerfectNode) + (sizeof(float) << depth);
+  if (num_trees * tree_bytes > kMaxPerfectBytes) return;
+  const uint32_t sentinel = 2 * static_cast<uint32_t>(forest->num_features);
+  perfect.depth = depth;
+  perfect.nodes.assign(num_trees * shape.tree_nodes, PerfectNode{0, sentinel});
+  perfect.leaves.assign(num_trees << depth, 0.0f);
+  for (size_t t = 0; t < num_trees; ++t) {
+    FillPerfect(*forest, shape, forest->roots[t], 1, 0, sentinel, perfect.nodes.data() + t * shape.tree_nodes,
+                perfect.leaves.data() + (t << depth));
   }
 }
 

@@ -8,7 +8,9 @@
 // leaf": rows of a block (or trees of a single row) advance in lock step and
 // their independent loads overlap. Each tree starts on a cache line and its
 // nodes are packed by cache line (a sibling pair with its nearest descendant
-// pairs; see LayOutTree in compile.cc), so a walk touches few lines.
+// pairs; see LayOutTree in compile.cc), so a walk touches few lines. The
+// single-row sum of a shallow float forest walks a second copy of the trees,
+// padded to perfect binary trees placed by index arithmetic (PerfectTrees).
 //
 // Feature rows. Missing values are resolved before the walk, so that a
 // numeric step is one comparison, `right = x >= threshold`: each feature j
@@ -26,6 +28,7 @@
 #ifndef PODIUM_ENGINE_FOREST_H_
 #define PODIUM_ENGINE_FOREST_H_
 
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -82,6 +85,90 @@ struct LineAlignedAllocator {
   bool operator==(const LineAlignedAllocator<V>&) const noexcept { return true; }
 };
 
+// A node of PerfectTrees: the threshold as an order key (OrderKey), and the
+// feature slot whose key is compared with it.
+struct PerfectNode {
+  uint32_t key;
+  uint32_t slot;
+};
+static_assert(sizeof(PerfectNode) == 8);
+
+// An unsigned key with the order of the floats it maps (not NaN): x < y if and
+// only if OrderKey(x) < OrderKey(y). -0 and +0 map to the same key.
+inline uint32_t OrderKey(float x) {
+  const uint32_t bits = std::bit_cast<uint32_t>(x + 0.0f);  // -0 + 0 is +0
+  return (bits & 0x80000000u) != 0 ? ~bits : bits | 0x80000000u;
+}
+
+// Where the nodes of a perfect tree of depth D lie (see PerfectTrees). Levels
+// go in groups of three, the root group taking the D - 3 * floor((D - 1) / 3)
+// levels left over, and each subtree of a group fills one block of 8 node
+// slots, a cache line (7 nodes; slot 0 unused), so a root-to-leaf path reads
+// ceil(D / 3) lines of nodes and one of leaves. Within a block, node g =
+// 8b + j (1 <= j < 8) has children g + j (x >= threshold) and g + j + 1 (x <
+// threshold). Entering group L from the exit g of the block above, the walk
+// goes to 8 * g + enter[L], the root of the child block. After D steps, the
+// row's leaf is number g - leaf_offset of the tree's 2^D leaves.
+inline constexpr uint32_t kMaxPerfectDepth = 10;
+struct PerfectShape {
+  uint32_t depth = 0;
+  uint32_t root_levels = 0;
+  uint32_t groups = 0;  // groups after the root group
+  int32_t enter[kMaxPerfectDepth] = {};
+  uint32_t leaf_offset = 0;
+  uint32_t tree_nodes = 0;  // node slots per tree
+  // The group whose first level is `level`, or 0 (also for the root group).
+  constexpr uint32_t GroupStartingAt(uint32_t level) const {
+    return level >= root_levels && (level - root_levels) % 3 == 0 ? 1 + (level - root_levels) / 3 : 0;
+  }
+};
+
+constexpr PerfectShape PerfectShapeOf(uint32_t depth) {
+  PerfectShape shape;
+  shape.depth = depth;
+  shape.root_levels = depth - 3 * ((depth - 1) / 3);
+  shape.groups = (depth - shape.root_levels) / 3;
+  // first[L]: index of the first block of group L.
+  uint32_t first[kMaxPerfectDepth + 2] = {0, 1};
+  for (uint32_t group = 1; group <= shape.groups; ++group) {
+    first[group + 1] = first[group] + (uint32_t{1} << (shape.root_levels + 3 * (group - 1)));
+  }
+  for (uint32_t group = 1; group <= shape.groups; ++group) {
+    // The child block of exit g is g + k: block 0's exits are j in
+    // [2^r, 2^(r+1)); other blocks' exits are 8b + j, j in [8, 16).
+    const int64_t k = group == 1 ? 1 - (int64_t{1} << shape.root_levels)
+                                 : int64_t{first[group]} - 8 * int64_t{first[group - 1]} - 8;
+    shape.enter[group] = static_cast<int32_t>(8 * k + 1);
+  }
+  shape.leaf_offset = shape.groups == 0 ? uint32_t{1} << depth : 8 * first[shape.groups] + 8;
+  shape.tree_nodes = 8 * first[shape.groups + 1];
+  return shape;
+}
+
+// The single-row form of a float forest with one output, scalar leaves, no
+// categorical splits and trees at most kMaxPerfectDepth deep: every tree
+// padded to a perfect binary tree of the forest's depth D, without child
+// links. Tree t's nodes are nodes[t * shape.tree_nodes ..] placed as
+// PerfectShapeOf(D) says, its leaves leaves[t * 2^D ..]. A step is an integer
+// compare of the row's key with the node's whose carry is added into the
+// node's index, so it needs neither a child link nor a branch. A leaf
+// shallower than D continues through padding nodes that read the sentinel
+// slot (whose key is below every node key) down to its one leaf slot. As every
+// tree has the same size, the trees walked together lie a constant distance
+// apart, and one base register addresses all of them.
+struct PerfectTrees {
+  uint32_t depth = 0;  // D; 0: not built
+  std::vector<PerfectNode, LineAlignedAllocator<PerfectNode>> nodes;
+  std::vector<float, LineAlignedAllocator<float>> leaves;
+};
+
+// The most bytes the perfect-tree layout may take (deeper or larger forests
+// walk the compact nodes).
+inline constexpr size_t kMaxPerfectBytes = size_t{64} << 20;
+// Most feature slots (forest stride) of a perfect-tree walk: its keys live on
+// the stack.
+inline constexpr size_t kMaxPerfectSlots = 1024;
+
 template <typename T>
 struct Forest {
   std::vector<FlatNode<T>> nodes;
@@ -107,6 +194,9 @@ struct Forest {
   // The same nodes in compact form when BuildCompactNodes applies (float
   // only); the kernels then walk these. Explanations read `nodes`.
   std::vector<CompactNode, LineAlignedAllocator<CompactNode>> compact;
+  // The same trees as perfect binary trees of depth `perfect_depth` when
+  // BuildPerfectTrees applies; SumRow then walks these (see PerfectTrees).
+  PerfectTrees perfect;
 };
 
 // Where node `n` sends the row `row` (true: right).
@@ -160,6 +250,9 @@ inline constexpr size_t kBlockLanes = 16;
 
 // Fills forest->compact when the forest qualifies (see CompactNode).
 void BuildCompactNodes(Forest<float>* forest);
+
+// Fills forest->perfect when the forest qualifies (see PerfectTrees).
+void BuildPerfectTrees(Forest<float>* forest);
 
 extern template void AccumulateBlock<float>(const Forest<float>&, const float*, size_t, float*);
 extern template void AccumulateBlock<double>(const Forest<double>&, const double*, size_t, double*);

@@ -1,9 +1,12 @@
 // The tree kernels (internal): the compact 8-byte node walk, the 16-byte node
-// walk, the block kernel and the single-row kernels all find the same leaves
-// and the same float sums.
+// walk, the perfect-tree walk, the block kernel and the single-row kernels all
+// find the same leaves and the same float sums.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
 #include <random>
 
 #include "engine/forest.h"
@@ -76,8 +79,10 @@ TEST(ForestTest, CompactAndWideNodesAgreeInEveryKernel) {
   ASSERT_NE(plan, nullptr);
   const Forest<float>& compact = plan->forest32;
   ASSERT_FALSE(compact.compact.empty()) << "a float forest without categorical splits is compacted";
+  ASSERT_EQ(compact.perfect.depth, 9u) << "its single-row sum walks perfect trees";
   Forest<float> wide = compact;
   wide.compact.clear();
+  wide.perfect = PerfectTrees{};
 
   const size_t rows = 160;  // a multiple of kBlockLanes
   const std::vector<float> block = RandomBlock(rng, compact, rows);
@@ -89,10 +94,10 @@ TEST(ForestTest, CompactAndWideNodesAgreeInEveryKernel) {
   for (size_t r = 0; r < rows; ++r) {
     const float* row = block.data() + r * compact.stride;
     EXPECT_EQ(acc_compact[r], acc_wide[r]) << "row " << r;
-    float sum_compact = 0.5f, sum_wide = 0.5f;
-    SumRow(compact, row, &sum_compact);
+    float sum_perfect = 0.5f, sum_wide = 0.5f;
+    SumRow(compact, row, &sum_perfect);
     SumRow(wide, row, &sum_wide);
-    EXPECT_EQ(sum_compact, acc_compact[r]) << "row " << r;
+    EXPECT_EQ(sum_perfect, acc_compact[r]) << "row " << r;
     EXPECT_EQ(sum_wide, acc_compact[r]) << "row " << r;
     FindLeaves(compact, row, leaves_compact.data());
     FindLeaves(wide, row, leaves_wide.data());
@@ -134,6 +139,184 @@ TEST(ForestTest, LeavesLoopOnThemselves) {
       EXPECT_LT(n.left + 1, forest.nodes.size());
     }
   }
+}
+
+// Every node and leaf of a perfect tree has its own place, within the tree's
+// slots, and the nodes of each group's subtree share one 8-slot block.
+TEST(ForestTest, PerfectShapePlacesEveryNodeOnce) {
+  for (uint32_t depth = 1; depth <= kMaxPerfectDepth; ++depth) {
+    const PerfectShape shape = PerfectShapeOf(depth);
+    std::vector<int> node_uses(shape.tree_nodes, 0);
+    std::vector<int> leaf_uses(size_t{1} << depth, 0);
+    for (uint32_t path = 0; path < (uint32_t{1} << depth); ++path) {
+      uint32_t g = 1;
+      std::vector<uint32_t> blocks;
+      for (uint32_t level = 0; level < depth; ++level) {
+        const uint32_t group = shape.GroupStartingAt(level);
+        if (group > 0) g = 8 * g + static_cast<uint32_t>(shape.enter[group]);
+        ASSERT_LT(g, shape.tree_nodes) << "depth " << depth << " path " << path << " level " << level;
+        ASSERT_NE(g % 8, 0u) << "slot 0 of a block is unused";
+        if (blocks.empty() || blocks.back() != g / 8) blocks.push_back(g / 8);
+        // The first time a path reaches a node it is new; paths sharing a
+        // prefix reach it again only through the same prefix.
+        if ((path & ((uint32_t{1} << (depth - level)) - 1)) == 0) ++node_uses[g];
+        g = g + (g & 7u) + ((path >> (depth - 1 - level)) & 1u);
+      }
+      ASSERT_GE(g, shape.leaf_offset);
+      ASSERT_LT(g - shape.leaf_offset, leaf_uses.size()) << "depth " << depth << " path " << path;
+      ++leaf_uses[g - shape.leaf_offset];
+      EXPECT_EQ(blocks.size(), (depth + 2) / 3) << "a path reads one block per group, depth " << depth;
+    }
+    size_t nodes = 0;
+    for (int uses : node_uses) {
+      EXPECT_LE(uses, 1) << "depth " << depth;
+      nodes += static_cast<size_t>(uses);
+    }
+    EXPECT_EQ(nodes, (size_t{1} << depth) - 1) << "depth " << depth;
+    for (size_t leaf = 0; leaf < leaf_uses.size(); ++leaf) {
+      EXPECT_EQ(leaf_uses[leaf], 1) << "depth " << depth << " leaf " << leaf;
+    }
+  }
+}
+
+TEST(ForestTest, OrderKeysKeepTheOrderOfFloats) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  const float values[] = {-kInf, -3.4e38f, -1.0f, -1e-45f, -0.0f, 0.0f, 1e-45f, 1.17549435e-38f,
+                          std::nextafter(1.0f, 0.0f), 1.0f, std::nextafter(1.0f, 2.0f), 3.4e38f, kInf};
+  for (float x : values) {
+    for (float y : values) {
+      EXPECT_EQ(OrderKey(x) < OrderKey(y), x < y) << x << " vs " << y;
+    }
+  }
+}
+
+// The perfect-tree walk against the compact walk at every depth it takes, for
+// group sizes that leave tails of four and of one tree, with shallow leaves
+// padded down.
+TEST(ForestTest, PerfectTreesMatchTheCompactWalkAtEveryDepth) {
+  std::mt19937 rng(29);
+  for (uint32_t depth = 1; depth <= kMaxPerfectDepth; ++depth) {
+    for (int trees : {5, 23}) {
+      TreeEnsembleModel e;
+      e.base_score = {0.5};
+      e.precision = NumericPrecision::kFloat32;
+      for (int t = 0; t < trees; ++t) {
+        e.trees.push_back(RandomTree(rng, t == 0 ? static_cast<int>(depth) : 1 + t % static_cast<int>(depth)));
+      }
+      Result<std::unique_ptr<Plan>> plan = CompilePlan(TreePipeline(kFeatures, e, Task::kRegression));
+      ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+      const Forest<float>& perfect = (*plan)->forest32;
+      const uint32_t deepest = *std::max_element(perfect.depths.begin(), perfect.depths.end());
+      ASSERT_EQ(perfect.perfect.depth, deepest) << "depth " << depth;
+      Forest<float> compact = perfect;
+      compact.perfect = PerfectTrees{};
+      const size_t rows = 64;
+      const std::vector<float> block = RandomBlock(rng, perfect, rows);
+      for (size_t r = 0; r < rows; ++r) {
+        const float* row = block.data() + r * perfect.stride;
+        float sum_perfect = 0.25f, sum_compact = 0.25f;
+        SumRow(perfect, row, &sum_perfect);
+        SumRow(compact, row, &sum_compact);
+        ASSERT_EQ(sum_perfect, sum_compact) << "depth " << depth << ", " << trees << " trees, row " << r;
+      }
+    }
+  }
+}
+
+// Thresholds and values at the edges of float order: signed zeros, the
+// largest floats, the smallest subnormals, neighbours of a threshold, and
+// infinite values (thresholds are finite floats: validation refuses others).
+TEST(ForestTest, PerfectTreesCompareAtTheEdgesOfFloatOrder) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  const double thresholds[] = {-3.4e38, -1.0, -0.0, 0.0, 1e-45, 1.0, 3.4e38};
+  const float values[] = {-kInf, -1.0f, std::nextafter(-1.0f, 0.0f), -1e-45f, -0.0f, 0.0f, 1e-45f,
+                          std::nextafter(1.0f, 0.0f), 1.0f, std::nextafter(1.0f, 2.0f), kInf};
+  TreeEnsembleModel e;
+  e.base_score = {0.0};
+  e.precision = NumericPrecision::kFloat32;
+  for (size_t i = 0; i < std::size(thresholds); ++i) {
+    // A two-level tree: the edge threshold, then a split on another feature
+    // on one side, so that the forest is deeper than one step.
+    e.trees.push_back(TreeOf({{.feature = 0, .threshold = thresholds[i], .left = 1, .right = 2},
+                              {.feature = 1, .threshold = 0.5, .left = 3, .right = 4},
+                              {.value = 100.0 * static_cast<double>(i + 1)},
+                              {.value = 1.0},
+                              {.value = 2.0}}));
+  }
+  Result<std::unique_ptr<Plan>> plan = CompilePlan(TreePipeline(2, e, Task::kRegression));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  const Forest<float>& perfect = (*plan)->forest32;
+  ASSERT_EQ(perfect.perfect.depth, 2u);
+  Forest<float> compact = perfect;
+  compact.perfect = PerfectTrees{};
+  std::vector<float> row(perfect.stride, 0.0f);
+  row[4] = -kInf;  // the sentinel
+  for (float x : values) {
+    for (float x1 : {0.0f, 1.0f}) {
+      row[0] = row[1] = x;
+      row[2] = row[3] = x1;
+      float sum_perfect = 0.0f, sum_compact = 0.0f;
+      SumRow(perfect, row.data(), &sum_perfect);
+      SumRow(compact, row.data(), &sum_compact);
+      float expected = 0.0f;
+      for (size_t i = 0; i < std::size(thresholds); ++i) {
+        const bool right = x >= static_cast<float>(thresholds[i]);
+        expected += right ? 100.0f * static_cast<float>(i + 1) : (x1 >= 0.5f ? 2.0f : 1.0f);
+      }
+      EXPECT_EQ(sum_perfect, expected) << "x = " << x << ", x1 = " << x1;
+      EXPECT_EQ(sum_compact, expected) << "x = " << x << ", x1 = " << x1;
+    }
+  }
+}
+
+// The perfect trees are built only for what they can walk: not for
+// categorical splits, several outputs, trees deeper than kMaxPerfectDepth or
+// more feature slots than kMaxPerfectSlots.
+TEST(ForestTest, PerfectTreesOnlyWhereTheyApply) {
+  std::mt19937 rng(5);
+  auto depth_of = [](const Pipeline& p) {
+    Result<std::unique_ptr<Plan>> plan = CompilePlan(p);
+    EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+    return plan.ok() ? (*plan)->forest32.perfect.depth : 99u;
+  };
+  TreeEnsembleModel shallow;
+  shallow.precision = NumericPrecision::kFloat32;
+  shallow.base_score = {0.0};
+  shallow.trees.push_back(RandomTree(rng, 4));
+  EXPECT_GT(depth_of(TreePipeline(kFeatures, shallow, Task::kRegression)), 0u);
+
+  TreeEnsembleModel deep = shallow;
+  deep.trees.push_back(RandomTree(rng, static_cast<int>(kMaxPerfectDepth) + 1));
+  deep.trees.back() = [&] {
+    // A path as deep as the limit + 1, whatever the random tree became.
+    std::vector<NodeSpec> chain;
+    for (int level = 0; level <= static_cast<int>(kMaxPerfectDepth); ++level) {
+      chain.push_back({.feature = level % kFeatures, .threshold = 0.0, .left = 2 * level + 1, .right = 2 * level + 2});
+      chain.push_back({.value = 1.0});
+    }
+    chain.push_back({.value = 2.0});
+    // Node 2k is internal with children 2k+1 (leaf) and 2k+2 (next level).
+    return TreeOf(chain);
+  }();
+  EXPECT_EQ(depth_of(TreePipeline(kFeatures, deep, Task::kRegression)), 0u);
+
+  TreeEnsembleModel wide = shallow;
+  EXPECT_EQ(depth_of(TreePipeline(static_cast<int>(kMaxPerfectSlots) / 2, wide, Task::kRegression)), 0u);
+
+  // Categorical splits and several outputs (checked on the forest itself).
+  Result<std::unique_ptr<Plan>> plan = CompilePlan(TreePipeline(kFeatures, shallow, Task::kRegression));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Forest<float> forest = (*plan)->forest32;
+  forest.has_categorical = true;
+  BuildPerfectTrees(&forest);
+  EXPECT_EQ(forest.perfect.depth, 0u);
+  forest.has_categorical = false;
+  forest.one_output_sum = false;
+  BuildPerfectTrees(&forest);
+  EXPECT_EQ(forest.perfect.depth, 0u);
+  forest.one_output_sum = true;
+  BuildPerfectTrees(&forest);
+  EXPECT_GT(forest.perfect.depth, 0u);
 }
 
 }  // namespace
