@@ -325,7 +325,9 @@ TEST_P(PmmlExportRoundTrip, ScoresIdentically) {
     EXPECT_EQ(back.output_transform, ensemble->output_transform);
     EXPECT_EQ(back.num_outputs, ensemble->num_outputs);
     // (One tree is its own sum and its own average.)
-    if (ensemble->trees.size() != 1) EXPECT_EQ(back.aggregation, ensemble->aggregation);
+    if (ensemble->trees.size() != 1) {
+      EXPECT_EQ(back.aggregation, ensemble->aggregation);
+    }
   }
   // A clustering model comes back member for member: the measure, every
   // per-feature term and every center coordinate.
