@@ -41,7 +41,9 @@ podium::Tree FullTree(std::mt19937& rng, int depth) {
   return tree;
 }
 
-std::shared_ptr<const podium::engine::ScoringPlan> Plan(int trees, int depth) {
+// `trees` boosting rounds of full trees of `depth`; with classes > 2, one tree
+// per class a round and a softmax, as in a multi:softprob booster.
+std::shared_ptr<const podium::engine::ScoringPlan> Plan(int trees, int depth, int classes = 2) {
   std::mt19937 rng(static_cast<uint32_t>(trees * 100 + depth));
   podium::Pipeline p;
   p.name = "micro";
@@ -53,12 +55,17 @@ std::shared_ptr<const podium::engine::ScoringPlan> Plan(int trees, int depth) {
     p.features.push_back(field.name);
   }
   podium::TreeEnsembleModel e;
-  e.base_score = {0.0};
-  e.output_transform = podium::OutputTransform::kLogistic;
+  const int outputs = classes > 2 ? classes : 1;
+  e.num_outputs = outputs;
+  e.base_score.assign(static_cast<size_t>(outputs), 0.0);
+  e.output_transform = outputs > 1 ? podium::OutputTransform::kSoftmax : podium::OutputTransform::kLogistic;
   e.precision = podium::NumericPrecision::kFloat32;
-  for (int t = 0; t < trees; ++t) e.trees.push_back(FullTree(rng, depth));
+  for (int t = 0; t < trees * outputs; ++t) {
+    e.trees.push_back(FullTree(rng, depth));
+    e.trees.back().output = t % outputs;
+  }
   p.model.task = podium::Task::kClassification;
-  p.model.classes = {"0", "1"};
+  for (int c = 0; c < classes; ++c) p.model.classes.push_back(std::to_string(c));
   p.model.body = std::move(e);
   auto plan = podium::engine::ScoringPlan::Compile(p);
   if (!plan.ok()) std::abort();
@@ -89,8 +96,10 @@ void BM_ScoreBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_ScoreBatch)->Args({100, 6})->Args({500, 8})->Unit(benchmark::kMillisecond);
 
+// Arguments: rounds, depth, classes.
 void BM_ScoreRow(benchmark::State& state) {
-  const auto plan = Plan(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const auto plan =
+      Plan(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)), static_cast<int>(state.range(2)));
   const size_t rows = 4096;
   const std::vector<double> x = Rows(rows);
   auto scratch = plan->NewScratch();
@@ -102,7 +111,7 @@ void BM_ScoreRow(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
-BENCHMARK(BM_ScoreRow)->Args({100, 6})->Args({500, 8});
+BENCHMARK(BM_ScoreRow)->Args({100, 6, 2})->Args({500, 8, 2})->Args({100, 6, 5});
 
 void BM_ExplainRow(benchmark::State& state) {
   const auto plan = Plan(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));

@@ -469,6 +469,13 @@ void RowMargins(const Plan& plan, ScratchBuffers& s, const T* row, double* margi
     FinishMargins(plan, acc, 1, margins);
     return;
   }
+  if constexpr (std::is_same_v<T, float>) {
+    if (forest.perfect.depth > 0) {
+      internal::AccumulatePerfectRow(forest, row, acc);
+      FinishMargins(plan, acc, 1, margins);
+      return;
+    }
+  }
   internal::FindLeaves(forest, row, s.leaves.data());
   const size_t num_trees = forest.roots.size();
   const size_t k = static_cast<size_t>(forest.num_outputs);

@@ -165,7 +165,7 @@ void WalkRow(const Forest<T>& forest, const T* row, uint32_t* leaves, T* sum) {
 // of the instruction, so all lanes share one base register. The memory
 // clobber orders the asm after every store (it reads the nodes and keys).
 template <uint32_t kTreeNodes, bool kBlockRoot, size_t kLane>
-inline uint32_t PerfectStep(const PerfectNode* base, const uint32_t* keys, uint32_t g) {
+[[gnu::always_inline]] inline uint32_t PerfectStep(const PerfectNode* base, const uint32_t* keys, uint32_t g) {
 #if defined(__x86_64__) && defined(__GNUC__)
   uint64_t slot;
   if constexpr (kBlockRoot) {
@@ -197,67 +197,83 @@ inline uint32_t PerfectStep(const PerfectNode* base, const uint32_t* keys, uint3
 }
 
 template <uint32_t kTreeNodes, bool kBlockRoot, size_t... kLane>
-inline void PerfectLanes(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
+[[gnu::always_inline]] inline void PerfectLanes(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
                          std::index_sequence<kLane...>) {
   ((g[kLane] = PerfectStep<kTreeNodes, kBlockRoot, kLane>(base, keys, g[kLane])), ...);
 }
 
 // One level of the walk for every lane; entering a group first moves each
-// lane to its child block. Levels are unrolled at compile time, so that the
-// lanes' indices stay in registers.
-template <uint32_t kDepth, size_t kLanes, uint32_t kLevel>
-inline void PerfectLevel(const PerfectNode* base, const uint32_t* keys, uint32_t* g) {
+// lane to its child block. Levels and lanes are unrolled at compile time
+// (every index into g is a constant) and forced inline (a walk split into
+// calls passes g through memory, about 50% slower), so that the lanes'
+// indices stay in registers.
+template <uint32_t kDepth, uint32_t kLevel, size_t... kLane>
+[[gnu::always_inline]] inline void PerfectLevel(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
+                         std::index_sequence<kLane...> lanes) {
   constexpr PerfectShape kShape = PerfectShapeOf(kDepth);
   constexpr uint32_t kGroup = kShape.GroupStartingAt(kLevel);
   if constexpr (kGroup > 0) {
     constexpr uint32_t kEnter = static_cast<uint32_t>(kShape.enter[kGroup]);
-#pragma GCC unroll 16
-    for (size_t k = 0; k < kLanes; ++k) g[k] = 8 * g[k] + kEnter;
+    ((g[kLane] = 8 * g[kLane] + kEnter), ...);
   }
   constexpr bool kBlockRoot = kLevel == 0 || kGroup > 0;
-  PerfectLanes<kShape.tree_nodes, kBlockRoot>(base, keys, g, std::make_index_sequence<kLanes>{});
+  PerfectLanes<kShape.tree_nodes, kBlockRoot>(base, keys, g, lanes);
 }
 
-template <uint32_t kDepth, size_t kLanes, uint32_t... kLevel>
-inline void PerfectLevels(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
-                          std::integer_sequence<uint32_t, kLevel...>) {
-  (PerfectLevel<kDepth, kLanes, kLevel>(base, keys, g), ...);
+template <uint32_t kDepth, size_t... kLane, uint32_t... kLevel>
+[[gnu::always_inline]] inline void PerfectLevels(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
+                          std::index_sequence<kLane...> lanes, std::integer_sequence<uint32_t, kLevel...>) {
+  (PerfectLevel<kDepth, kLevel>(base, keys, g, lanes), ...);
 }
 
-// Walks trees [t, t + kLanes) of one row interleaved and adds their leaf
-// values to *total in tree order.
-template <uint32_t kDepth, size_t kLanes>
-inline void PerfectGroup(const PerfectTrees& trees, size_t t, const uint32_t* keys, float* total) {
+// Walks trees [t, t + lanes) of one row interleaved and adds their leaf
+// values in tree order: to *total (kOneOutput), or each to
+// acc[outputs[tree]].
+template <uint32_t kDepth, bool kOneOutput, size_t... kLane>
+[[gnu::always_inline]] inline void PerfectGroup(const PerfectTrees& trees, size_t t, const uint32_t* keys, const int32_t* outputs,
+                         float* total, float* acc, std::index_sequence<kLane...> lanes) {
   constexpr PerfectShape kShape = PerfectShapeOf(kDepth);
   const PerfectNode* base = trees.nodes.data() + t * kShape.tree_nodes;
-  uint32_t g[kLanes];
-#pragma GCC unroll 16
-  for (size_t k = 0; k < kLanes; ++k) g[k] = 1;
-  PerfectLevels<kDepth, kLanes>(base, keys, g, std::make_integer_sequence<uint32_t, kDepth>{});
+  uint32_t g[sizeof...(kLane)] = {(static_cast<void>(kLane), 1u)...};
+  PerfectLevels<kDepth>(base, keys, g, lanes, std::make_integer_sequence<uint32_t, kDepth>{});
   const float* leaves = trees.leaves.data() + (t << kDepth) - kShape.leaf_offset;
-#pragma GCC unroll 16
-  for (size_t k = 0; k < kLanes; ++k) *total += leaves[(k << kDepth) + g[k]];
+  // Comma folds run left to right: tree order.
+  if constexpr (kOneOutput) {
+    ((*total += leaves[(kLane << kDepth) + g[kLane]]), ...);
+  } else {
+    ((acc[outputs[t + kLane]] += leaves[(kLane << kDepth) + g[kLane]]), ...);
+  }
 }
 
-template <uint32_t kDepth>
-void PerfectSumRow(const PerfectTrees& trees, size_t num_trees, size_t stride, const float* row, float* sum) {
-  uint32_t keys[kMaxPerfectSlots];
-  for (size_t j = 0; j < stride; ++j) keys[j] = OrderKey(row[j]);
-  float total = *sum;
-  size_t t = 0;
-  for (; t + kRowGroup <= num_trees; t += kRowGroup) PerfectGroup<kDepth, kRowGroup>(trees, t, keys, &total);
-  for (; t + 4 <= num_trees; t += 4) PerfectGroup<kDepth, 4>(trees, t, keys, &total);
-  for (; t < num_trees; ++t) PerfectGroup<kDepth, 1>(trees, t, keys, &total);
-  *sum = total;
-}
-
-template <uint32_t... kDepth>
-bool DispatchPerfectSumRow(const Forest<float>& forest, const float* row, float* sum,
-                           std::integer_sequence<uint32_t, kDepth...>) {
-  const uint32_t depth = forest.perfect.depth;
+// The perfect-tree walk of one row: kOneOutput adds every leaf to acc[0],
+// otherwise tree t's leaf goes to acc[tree_output[t]].
+template <uint32_t kDepth, bool kOneOutput>
+void PerfectRow(const Forest<float>& forest, const float* row, float* acc) {
+  const PerfectTrees& trees = forest.perfect;
   const size_t num_trees = forest.roots.size();
-  return ((depth == kDepth + 1 ? (PerfectSumRow<kDepth + 1>(forest.perfect, num_trees, forest.stride, row, sum), true) : false) ||
-          ...);
+  const int32_t* outputs = forest.tree_output.data();
+  uint32_t keys[kMaxPerfectSlots];
+  for (size_t j = 0; j < forest.stride; ++j) keys[j] = OrderKey(row[j]);
+  // One output: the running sum stays in a register.
+  float total = acc[0];
+  size_t t = 0;
+  for (; t + kRowGroup <= num_trees; t += kRowGroup) {
+    PerfectGroup<kDepth, kOneOutput>(trees, t, keys, outputs, &total, acc, std::make_index_sequence<kRowGroup>{});
+  }
+  for (; t + 4 <= num_trees; t += 4) {
+    PerfectGroup<kDepth, kOneOutput>(trees, t, keys, outputs, &total, acc, std::make_index_sequence<4>{});
+  }
+  for (; t < num_trees; ++t) {
+    PerfectGroup<kDepth, kOneOutput>(trees, t, keys, outputs, &total, acc, std::make_index_sequence<1>{});
+  }
+  if constexpr (kOneOutput) acc[0] = total;
+}
+
+template <bool kOneOutput, uint32_t... kDepth>
+void DispatchPerfectRow(const Forest<float>& forest, const float* row, float* acc,
+                        std::integer_sequence<uint32_t, kDepth...>) {
+  const uint32_t depth = forest.perfect.depth;
+  (void)((depth == kDepth + 1 ? (PerfectRow<kDepth + 1, kOneOutput>(forest, row, acc), true) : false) || ...);
 }
 
 // Copies the subtree of forest node n to perfect-tree node g (level
@@ -315,9 +331,8 @@ void FindLeaves(const Forest<T>& forest, const T* row, uint32_t* leaves) {
 template <typename T>
 void SumRow(const Forest<T>& forest, const T* row, T* sum) {
   if constexpr (std::is_same_v<T, float>) {
-    if (forest.perfect.depth > 0 &&
-        DispatchPerfectSumRow(forest, row, sum, std::make_integer_sequence<uint32_t, kMaxPerfectDepth>{})) {
-      return;
+    if (forest.perfect.depth > 0) {
+      return DispatchPerfectRow<true>(forest, row, sum, std::make_integer_sequence<uint32_t, kMaxPerfectDepth>{});
     }
     if (!forest.compact.empty()) return WalkRow<T, CompactNodes<true>, true>(forest, row, nullptr, sum);
   }
@@ -340,10 +355,14 @@ void BuildCompactNodes(Forest<float>* forest) {
   }
 }
 
+void AccumulatePerfectRow(const Forest<float>& forest, const float* row, float* acc) {
+  DispatchPerfectRow<false>(forest, row, acc, std::make_integer_sequence<uint32_t, kMaxPerfectDepth>{});
+}
+
 void BuildPerfectTrees(Forest<float>* forest) {
   PerfectTrees& perfect = forest->perfect;
   perfect = PerfectTrees{};
-  if (forest->has_categorical || !forest->one_output_sum || forest->roots.empty()) return;
+  if (forest->has_categorical || forest->has_vector_leaves || forest->roots.empty()) return;
   const uint32_t depth = *std::max_element(forest->depths.begin(), forest->depths.end());
   if (depth == 0 || depth > kMaxPerfectDepth || forest->stride > kMaxPerfectSlots) return;
   const PerfectShape shape = PerfectShapeOf(depth);

@@ -8,9 +8,9 @@
 // leaf": rows of a block (or trees of a single row) advance in lock step and
 // their independent loads overlap. Each tree starts on a cache line and its
 // nodes are packed by cache line (a sibling pair with its nearest descendant
-// pairs; see LayOutTree in compile.cc), so a walk touches few lines. The
-// single-row sum of a shallow float forest walks a second copy of the trees,
-// padded to perfect binary trees placed by index arithmetic (PerfectTrees).
+// pairs; see LayOutTree in compile.cc), so a walk touches few lines. A single
+// row of a shallow float forest walks a second copy of the trees, padded to
+// perfect binary trees placed by index arithmetic (PerfectTrees).
 //
 // Feature rows. Missing values are resolved before the walk, so that a
 // numeric step is one comparison, `right = x >= threshold`: each feature j
@@ -145,8 +145,9 @@ constexpr PerfectShape PerfectShapeOf(uint32_t depth) {
   return shape;
 }
 
-// The single-row form of a float forest with one output, scalar leaves, no
-// categorical splits and trees at most kMaxPerfectDepth deep: every tree
+// The single-row form of a float forest with scalar leaves (one output or
+// several, a tree each), no categorical splits and trees at most
+// kMaxPerfectDepth deep: every tree
 // padded to a perfect binary tree of the forest's depth D, without child
 // links. Tree t's nodes are nodes[t * shape.tree_nodes ..] placed as
 // PerfectShapeOf(D) says, its leaves leaves[t * 2^D ..]. A step is an integer
@@ -194,8 +195,9 @@ struct Forest {
   // The same nodes in compact form when BuildCompactNodes applies (float
   // only); the kernels then walk these. Explanations read `nodes`.
   std::vector<CompactNode, LineAlignedAllocator<CompactNode>> compact;
-  // The same trees as perfect binary trees of depth `perfect_depth` when
-  // BuildPerfectTrees applies; SumRow then walks these (see PerfectTrees).
+  // The same trees as perfect binary trees of depth perfect.depth when
+  // BuildPerfectTrees applies (float only); single rows are then walked there
+  // (SumRow, AccumulatePerfectRow).
   PerfectTrees perfect;
 };
 
@@ -253,6 +255,11 @@ void BuildCompactNodes(Forest<float>* forest);
 
 // Fills forest->perfect when the forest qualifies (see PerfectTrees).
 void BuildPerfectTrees(Forest<float>* forest);
+
+// For a forest whose perfect trees are built (perfect.depth > 0): adds each
+// tree's leaf value for one feature row to acc[tree_output[t]], tree by tree
+// in tree order. SumRow does this itself for one output.
+void AccumulatePerfectRow(const Forest<float>& forest, const float* row, float* acc);
 
 extern template void AccumulateBlock<float>(const Forest<float>&, const float*, size_t, float*);
 extern template void AccumulateBlock<double>(const Forest<double>&, const double*, size_t, double*);

@@ -223,6 +223,40 @@ TEST(ForestTest, PerfectTreesMatchTheCompactWalkAtEveryDepth) {
   }
 }
 
+// Several outputs, a tree each (as in a softmax booster): each tree's leaf is
+// added to its output's sum in tree order, as the compact walk's leaves give.
+TEST(ForestTest, PerfectTreesAddEachTreeToItsOutput) {
+  std::mt19937 rng(41);
+  constexpr int kOutputs = 3;
+  TreeEnsembleModel e;
+  e.num_outputs = kOutputs;
+  e.base_score = {0.5, 0.5, 0.5};
+  e.precision = NumericPrecision::kFloat32;
+  for (int t = 0; t < 3 * 13; ++t) {
+    Tree tree = RandomTree(rng, 1 + t % 7);
+    tree.output = t % kOutputs;
+    e.trees.push_back(std::move(tree));
+  }
+  Result<std::unique_ptr<Plan>> plan =
+      CompilePlan(TreePipeline(kFeatures, e, Task::kClassification, {"a", "b", "c"}));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  const Forest<float>& forest = (*plan)->forest32;
+  ASSERT_FALSE(forest.one_output_sum);
+  ASSERT_GT(forest.perfect.depth, 0u) << "several scalar outputs walk perfect trees";
+  const size_t rows = 64;
+  const std::vector<float> block = RandomBlock(rng, forest, rows);
+  std::vector<uint32_t> leaves(forest.roots.size());
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = block.data() + r * forest.stride;
+    float perfect[kOutputs] = {0.25f, 0.5f, 0.75f};
+    float expected[kOutputs] = {0.25f, 0.5f, 0.75f};
+    AccumulatePerfectRow(forest, row, perfect);
+    FindLeaves(forest, row, leaves.data());
+    for (size_t t = 0; t < leaves.size(); ++t) expected[forest.tree_output[t]] += forest.nodes[leaves[t]].value;
+    for (int o = 0; o < kOutputs; ++o) EXPECT_EQ(perfect[o], expected[o]) << "row " << r << " output " << o;
+  }
+}
+
 // Thresholds and values at the edges of float order: signed zeros, the
 // largest floats, the smallest subnormals, neighbours of a threshold, and
 // infinite values (thresholds are finite floats: validation refuses others).
@@ -270,7 +304,7 @@ TEST(ForestTest, PerfectTreesCompareAtTheEdgesOfFloatOrder) {
 }
 
 // The perfect trees are built only for what they can walk: not for
-// categorical splits, several outputs, trees deeper than kMaxPerfectDepth or
+// categorical splits, vector leaves, trees deeper than kMaxPerfectDepth or
 // more feature slots than kMaxPerfectSlots.
 TEST(ForestTest, PerfectTreesOnlyWhereTheyApply) {
   std::mt19937 rng(5);
@@ -303,7 +337,7 @@ TEST(ForestTest, PerfectTreesOnlyWhereTheyApply) {
   TreeEnsembleModel wide = shallow;
   EXPECT_EQ(depth_of(TreePipeline(static_cast<int>(kMaxPerfectSlots) / 2, wide, Task::kRegression)), 0u);
 
-  // Categorical splits and several outputs (checked on the forest itself).
+  // Categorical splits and vector leaves (checked on the forest itself).
   Result<std::unique_ptr<Plan>> plan = CompilePlan(TreePipeline(kFeatures, shallow, Task::kRegression));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   Forest<float> forest = (*plan)->forest32;
@@ -311,10 +345,10 @@ TEST(ForestTest, PerfectTreesOnlyWhereTheyApply) {
   BuildPerfectTrees(&forest);
   EXPECT_EQ(forest.perfect.depth, 0u);
   forest.has_categorical = false;
-  forest.one_output_sum = false;
+  forest.has_vector_leaves = true;
   BuildPerfectTrees(&forest);
   EXPECT_EQ(forest.perfect.depth, 0u);
-  forest.one_output_sum = true;
+  forest.has_vector_leaves = false;
   BuildPerfectTrees(&forest);
   EXPECT_GT(forest.perfect.depth, 0u);
 }
