@@ -1,10 +1,13 @@
 // libFuzzer driver: ImportLightgbmText must return a Status, never crash, on
-// any input. Seeds: src/formats/testdata/lightgbm/*.txt.
+// any input, and a pipeline it returns must compile and score the same one row
+// at a time as in a batch (fuzz_score.h). Seeds:
+// src/formats/testdata/lightgbm/*.txt.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "formats/lightgbm.h"
+#include "formats/fuzz_score.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -15,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_nodes = 100'000;
   options.max_trees = 10'000;
   const podium::Result<podium::Pipeline> result = podium::ImportLightgbmText(text, options);
-  (void)result.ok();
+  if (result.ok()) podium::fuzzing::CompileAndScore(*result);
   (void)podium::LooksLikeLightgbm(text);
   return 0;
 }

@@ -1,10 +1,12 @@
-// libFuzzer driver: ImportOnnx must return a Status, never crash, on any
-// input. Seeds: src/formats/testdata/onnx/*.onnx.
+// libFuzzer driver: ImportOnnx must return a Status, never crash, on any input,
+// and a pipeline it returns must compile and score the same one row at a time
+// as in a batch (fuzz_score.h). Seeds: src/formats/testdata/onnx/*.onnx.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "formats/onnx.h"
+#include "formats/fuzz_score.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -20,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_tree_nodes = 100'000;
   options.max_tensor_columns = 100'000;
   const podium::Result<podium::Pipeline> result = podium::ImportOnnx(bytes, options);
-  (void)result.ok();
+  if (result.ok()) podium::fuzzing::CompileAndScore(*result);
   (void)podium::LooksLikeOnnx(bytes);
   return 0;
 }
