@@ -165,7 +165,8 @@ void WalkRow(const Forest<T>& forest, const T* row, uint32_t* leaves, T* sum) {
 // of the instruction, so all lanes share one base register. The memory
 // clobber orders the asm after every store (it reads the nodes and keys).
 template <uint32_t kTreeNodes, bool kBlockRoot, size_t kLane>
-[[gnu::always_inline]] inline uint32_t PerfectStep(const PerfectNode* base, const uint32_t* keys, uint32_t g) {
+[[gnu::always_inline]] inline uint32_t PerfectStep(const PerfectNode* base, const uint32_t* keys,
+                                                   uint32_t g) {
 #if defined(__x86_64__) && defined(__GNUC__)
   uint64_t slot;
   if constexpr (kBlockRoot) {
@@ -198,7 +199,7 @@ template <uint32_t kTreeNodes, bool kBlockRoot, size_t kLane>
 
 template <uint32_t kTreeNodes, bool kBlockRoot, size_t... kLane>
 [[gnu::always_inline]] inline void PerfectLanes(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
-                         std::index_sequence<kLane...>) {
+                                                std::index_sequence<kLane...>) {
   ((g[kLane] = PerfectStep<kTreeNodes, kBlockRoot, kLane>(base, keys, g[kLane])), ...);
 }
 
@@ -209,7 +210,7 @@ template <uint32_t kTreeNodes, bool kBlockRoot, size_t... kLane>
 // indices stay in registers.
 template <uint32_t kDepth, uint32_t kLevel, size_t... kLane>
 [[gnu::always_inline]] inline void PerfectLevel(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
-                         std::index_sequence<kLane...> lanes) {
+                                                std::index_sequence<kLane...> lanes) {
   constexpr PerfectShape kShape = PerfectShapeOf(kDepth);
   constexpr uint32_t kGroup = kShape.GroupStartingAt(kLevel);
   if constexpr (kGroup > 0) {
@@ -222,7 +223,8 @@ template <uint32_t kDepth, uint32_t kLevel, size_t... kLane>
 
 template <uint32_t kDepth, size_t... kLane, uint32_t... kLevel>
 [[gnu::always_inline]] inline void PerfectLevels(const PerfectNode* base, const uint32_t* keys, uint32_t* g,
-                          std::index_sequence<kLane...> lanes, std::integer_sequence<uint32_t, kLevel...>) {
+                                                 std::index_sequence<kLane...> lanes,
+                                                 std::integer_sequence<uint32_t, kLevel...>) {
   (PerfectLevel<kDepth, kLevel>(base, keys, g, lanes), ...);
 }
 
@@ -230,8 +232,9 @@ template <uint32_t kDepth, size_t... kLane, uint32_t... kLevel>
 // values in tree order: to *total (kOneOutput), or each to
 // acc[outputs[tree]].
 template <uint32_t kDepth, bool kOneOutput, size_t... kLane>
-[[gnu::always_inline]] inline void PerfectGroup(const PerfectTrees& trees, size_t t, const uint32_t* keys, const int32_t* outputs,
-                         float* total, float* acc, std::index_sequence<kLane...> lanes) {
+[[gnu::always_inline]] inline void PerfectGroup(const PerfectTrees& trees, size_t t, const uint32_t* keys,
+                                                const int32_t* outputs, float* total, float* acc,
+                                                std::index_sequence<kLane...> lanes) {
   constexpr PerfectShape kShape = PerfectShapeOf(kDepth);
   const PerfectNode* base = trees.nodes.data() + t * kShape.tree_nodes;
   uint32_t g[sizeof...(kLane)] = {(static_cast<void>(kLane), 1u)...};
