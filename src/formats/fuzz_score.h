@@ -39,7 +39,13 @@ inline bool SameBits(double a, double b) {
   return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof(double)) == 0;
 }
 
+// Pipelines with more inputs than this are only imported: a fuzzed header
+// can declare hundreds of thousands of features, and encoding and scoring
+// rows that wide would spend the run on one input rather than on many.
+inline constexpr size_t kMaxScoredInputs = 1000;
+
 inline void CompileAndScore(const Pipeline& pipeline) {
+  if (pipeline.inputs.size() > kMaxScoredInputs) return;
   const Result<std::shared_ptr<const engine::ScoringPlan>> compiled = engine::ScoringPlan::Compile(pipeline);
   if (!compiled.ok()) return;
   const engine::ScoringPlan& plan = **compiled;
