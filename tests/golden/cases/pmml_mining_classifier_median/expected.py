@@ -10,7 +10,8 @@ probability for the winning category: the middle model of an odd number, the
 two middle ones of an even number (every model giving such a probability).
 
 Segment models: a softmax RegressionModel, TreeModels whose leaves give their
-ScoreDistribution's recordCount / total (missingValueStrategy defaultChild).
+ScoreDistribution's recordCount / total (missingValueStrategy defaultChild),
+shared with pmml_mining_select_all in tests/golden/pmml_mining_segments.py.
 A predicate on a missing channel is UNKNOWN and does not select its segment.
 
 Podium's label is the most probable class of the probabilities; where PMML's
@@ -19,44 +20,16 @@ gives missing probabilities and no label (docs/formats/pmml.md). Writes
 expected.ndjson and prints each row's arithmetic (NOTES.md)."""
 import csv
 import json
-import math
+import pathlib
+import sys
 
-CLASSES = ["low", "medium", "high"]
-
-
-def num(text):
-    return None if text == "" else float(text)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+from pmml_mining_segments import CLASSES, num, retail, softmax, tree_x1, tree_x2  # noqa: E402
 
 
-def softmax(x1, x2):
-    if x1 is None or x2 is None:
-        return None
-    eta = [0.5 - x1, 0.5 * x2, -0.5 + x1 + 0.25 * x2]
-    top = max(eta)
-    e = [math.exp(v - top) for v in eta]
-    return [v / sum(e) for v in e]
-
-
-def dist(counts):
-    return [c / sum(counts) for c in counts]
-
-
-def tree_x1(x1):
-    if x1 is None or x1 >= 0:  # defaultChild "right"
-        return dist([10, 20, 70])
-    return dist([60, 30, 10])
-
-
-def tree_x2(x2):
-    if x2 is None or x2 < 1:  # defaultChild "below"
-        return dist([50, 40, 10])
-    return dist([20, 20, 60])
-
-
-def retail(x2):
-    if x2 is None or x2 <= 2:  # defaultChild "small"
-        return dist([80, 15, 5])
-    return dist([20, 50, 30])
+def probabilities(segment):
+    """A segment's probabilities, or None without a prediction."""
+    return None if segment is None else segment[-1]
 
 
 def median(values):
@@ -67,9 +40,10 @@ def median(values):
 
 def score(row):
     x1, x2, channel = num(row["x1"]), num(row["x2"]), row["channel"]
-    models = [("softmax", softmax(x1, x2)), ("tree_x1", tree_x1(x1)), ("tree_x2", tree_x2(x2))]
+    models = [("softmax", probabilities(softmax(x1, x2))), ("tree_x1", probabilities(tree_x1(x1))),
+              ("tree_x2", probabilities(tree_x2(x2)))]
     if channel == "retail":
-        models.append(("retail", retail(x2)))
+        models.append(("retail", probabilities(retail(x2))))
     if any(p is None for _, p in models):
         return None, "a selected model has no probabilities"
     medians = [median([p[k] for _, p in models]) for k in range(3)]

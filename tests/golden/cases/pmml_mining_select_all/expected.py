@@ -7,48 +7,20 @@ is not selected (its predicate is FALSE or UNKNOWN, as for a missing channel):
 predictedValue is the Segment model's predicted class (a softmax
 RegressionModel's most probable category; a TreeModel's winning Node's score),
 probability with a value that class's probability, without one the predicted
-class's probability, entityId a TreeModel's winning Node's id. A transformedValue computes over them (missing when an
-operand is).
+class's probability, entityId a TreeModel's winning Node's id. A
+transformedValue computes over them (missing when an operand is). The segment
+models are those of tests/golden/pmml_mining_segments.py.
 
 The MiningModel combines no result of its own, so Podium's probabilities and
 label are missing on every row (docs/formats/pmml.md). Writes expected.ndjson
 and prints each row's segment results (NOTES.md)."""
 import csv
 import json
-import math
+import pathlib
+import sys
 
-CLASSES = ["low", "medium", "high"]
-
-
-def num(text):
-    return None if text == "" else float(text)
-
-
-def softmax(x1, x2):
-    if x1 is None or x2 is None:
-        return None
-    eta = [0.5 - x1, 0.5 * x2, -0.5 + x1 + 0.25 * x2]
-    top = max(eta)
-    e = [math.exp(v - top) for v in eta]
-    p = [v / sum(e) for v in e]
-    return CLASSES[p.index(max(p))], p
-
-
-def dist(score, counts):
-    return score, [c / sum(counts) for c in counts]
-
-
-def tree_x1(x1):
-    """The winning Node's id, score and probabilities."""
-    if x1 is None or x1 >= 0:  # defaultChild "right"
-        return ("right",) + dist("high", [10, 20, 70])
-    return ("left",) + dist("low", [60, 30, 10])
-
-
-def retail(x2):
-    if x2 is None or x2 <= 2:  # defaultChild "small"
-        return dist("low", [80, 15, 5])
-    return dist("medium", [20, 50, 30])
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+from pmml_mining_segments import CLASSES, num, retail, softmax, tree_x1  # noqa: E402
 
 
 def outputs(row):
