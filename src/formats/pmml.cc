@@ -1140,6 +1140,16 @@ Status Importer::AddDerivedOutputs(const std::vector<pugi::xml_node>& fields, Sc
     field.type = type;
     scope.fields.insert_or_assign(name, std::move(field));
   };
+  // A category output (an entityId, a decision): a string column over its
+  // categories that later fields may read.
+  auto add_category_output = [&](const std::string& name, DerivedOutput output) {
+    ScopeField field;
+    field.column = name;
+    field.type = expr::Type::kString;
+    field.levels = output.categories;
+    scope.fields.insert_or_assign(name, std::move(field));
+    pipeline_.post.outputs.push_back(std::move(output));
+  };
   const std::vector<std::string> values = ValueColumnNames(pipeline_);
   for (const std::string& value : values) add(value, value, expr::Type::kNumber);
   if (!classification_ && !target_.name.empty() && scope.Find(target_.name) == nullptr) {
@@ -1152,22 +1162,12 @@ Status Importer::AddDerivedOutputs(const std::vector<pugi::xml_node>& fields, Sc
       ASSIGN_OR_RETURN(DerivedOutput entity,
                        TreeEntityId(field, field.parent().parent(),
                                     !std::holds_alternative<TreeEnsembleModel>(pipeline_.model.body)));
-      ScopeField column;
-      column.column = name;
-      column.type = expr::Type::kString;
-      column.levels = entity.categories;
-      scope.fields.insert_or_assign(name, std::move(column));
-      pipeline_.post.outputs.push_back(std::move(entity));
+      add_category_output(name, std::move(entity));
       continue;
     }
     if (Attribute(field, "feature") == "decision") {
       ASSIGN_OR_RETURN(DerivedOutput decision, LowerDecision(field, scope));
-      ScopeField column;
-      column.column = name;
-      column.type = expr::Type::kString;
-      column.levels = decision.categories;
-      scope.fields.insert_or_assign(name, std::move(column));
-      pipeline_.post.outputs.push_back(std::move(decision));
+      add_category_output(name, std::move(decision));
       continue;
     }
     const std::vector<pugi::xml_node> body = pmml_internal::ElementChildren(field);
