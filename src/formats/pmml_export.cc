@@ -46,6 +46,11 @@ pugi::xml_node NumberConstant(pugi::xml_node parent, double value);
 pugi::xml_node FieldRef(pugi::xml_node parent, const std::string& field);
 pugi::xml_node Apply(pugi::xml_node parent, const char* function);
 
+// An OutputField's type: a string category or a double.
+enum class OutputType { kCategory, kNumber };
+pugi::xml_node AppendOutputField(pugi::xml_node output, const std::string& name, const char* feature,
+                                 OutputType type);
+
 // A column of the pipeline as PMML expressions see it.
 struct Column {
   expr::Type type = expr::Type::kNumber;
@@ -303,11 +308,7 @@ void Exporter::WriteOutput(pugi::xml_node model) {
   pugi::xml_node output = model.append_child("Output");
   const std::vector<std::string> values = ValueColumnNames(p_);
   if (p_.model.task == Task::kRegression) {
-    pugi::xml_node field = output.append_child("OutputField");
-    field.append_attribute("name") = values[0].c_str();
-    field.append_attribute("optype") = "continuous";
-    field.append_attribute("dataType") = "double";
-    field.append_attribute("feature") = "predictedValue";
+    AppendOutputField(output, values[0], "predictedValue", OutputType::kNumber);
     return;
   }
   const std::string label = LabelColumnName(p_);
@@ -316,28 +317,16 @@ void Exporter::WriteOutput(pugi::xml_node model) {
   const std::vector<std::string>& classes = p_.model.classes;
   const bool thresholded = classes.size() == 2 && p_.post.threshold && *p_.post.threshold != 0.5;
   if (!thresholded) {
-    pugi::xml_node predicted = output.append_child("OutputField");
-    predicted.append_attribute("name") = label.c_str();
-    predicted.append_attribute("optype") = "categorical";
-    predicted.append_attribute("dataType") = "string";
-    predicted.append_attribute("feature") = "predictedValue";
+    AppendOutputField(output, label, "predictedValue", OutputType::kCategory);
   }
   for (size_t k = 0; k < p_.model.classes.size(); ++k) {
-    pugi::xml_node field = output.append_child("OutputField");
-    field.append_attribute("name") = values[k].c_str();
-    field.append_attribute("optype") = "continuous";
-    field.append_attribute("dataType") = "double";
-    field.append_attribute("feature") = "probability";
+    pugi::xml_node field = AppendOutputField(output, values[k], "probability", OutputType::kNumber);
     field.append_attribute("value") = p_.model.classes[k].c_str();
   }
   if (thresholded) {
     // if p(classes[1]) >= threshold then classes[1] else classes[0]; a
     // missing probability gives a missing label, as in the IR.
-    pugi::xml_node decided = output.append_child("OutputField");
-    decided.append_attribute("name") = label.c_str();
-    decided.append_attribute("optype") = "categorical";
-    decided.append_attribute("dataType") = "string";
-    decided.append_attribute("feature") = "transformedValue";
+    pugi::xml_node decided = AppendOutputField(output, label, "transformedValue", OutputType::kCategory);
     pugi::xml_node branch = Apply(decided, "if");
     pugi::xml_node compare = Apply(branch, "greaterOrEqual");
     FieldRef(compare, values[1]);
@@ -562,11 +551,8 @@ Status Exporter::WriteRules(pugi::xml_node output, const std::map<std::string, e
     (rules[i].action == RuleAction::kOverride ? overrides : annotations).push_back(i);
   }
   if (!overrides.empty()) {
-    pugi::xml_node field = output.append_child("OutputField");
-    field.append_attribute("name") = pmml_rules::kDecisionField;
-    field.append_attribute("optype") = "categorical";
-    field.append_attribute("dataType") = "string";
-    field.append_attribute("feature") = "decision";
+    pugi::xml_node field =
+        AppendOutputField(output, pmml_rules::kDecisionField, "decision", OutputType::kCategory);
     for (size_t i : overrides) pmml_rules::AppendRuleExtension(field, rules[i]);
     pugi::xml_node decisions = field.append_child("Decisions");
     for (const std::string& decision : DecisionVocabulary(p_)) {
@@ -591,11 +577,8 @@ Status Exporter::WriteRules(pugi::xml_node output, const std::map<std::string, e
     }
   }
   if (!annotations.empty()) {
-    pugi::xml_node field = output.append_child("OutputField");
-    field.append_attribute("name") = pmml_rules::kFlagsField;
-    field.append_attribute("optype") = "categorical";
-    field.append_attribute("dataType") = "string";
-    field.append_attribute("feature") = "transformedValue";
+    pugi::xml_node field =
+        AppendOutputField(output, pmml_rules::kFlagsField, "transformedValue", OutputType::kCategory);
     for (size_t i : annotations) pmml_rules::AppendRuleExtension(field, rules[i]);
     pugi::xml_node branch = Apply(field, "if");
     pugi::xml_node any = Apply(branch, "notEqual");
@@ -716,6 +699,16 @@ pugi::xml_node Apply(pugi::xml_node parent, const char* function) {
   pugi::xml_node node = parent.append_child("Apply");
   node.append_attribute("function") = function;
   return node;
+}
+
+pugi::xml_node AppendOutputField(pugi::xml_node output, const std::string& name, const char* feature,
+                                 OutputType type) {
+  pugi::xml_node field = output.append_child("OutputField");
+  field.append_attribute("name") = name.c_str();
+  field.append_attribute("optype") = type == OutputType::kCategory ? "categorical" : "continuous";
+  field.append_attribute("dataType") = type == OutputType::kCategory ? "string" : "double";
+  field.append_attribute("feature") = feature;
+  return field;
 }
 
 pugi::xml_node Exporter::DerivedField(pugi::xml_node dictionary, const std::string& name, expr::Type type) {
@@ -1398,11 +1391,7 @@ Status Exporter::WriteTreeSum(pugi::xml_node parent, const TreeEnsembleModel& en
       }
     }
     for (const std::string& name : used) schema.append_child("MiningField").append_attribute("name") = name.c_str();
-    pugi::xml_node field = model.append_child("Output").append_child("OutputField");
-    field.append_attribute("name") = margin_name.c_str();
-    field.append_attribute("optype") = "continuous";
-    field.append_attribute("dataType") = "double";
-    field.append_attribute("feature") = "predictedValue";
+    AppendOutputField(model.append_child("Output"), margin_name, "predictedValue", OutputType::kNumber);
   }
   const bool average = ensemble.aggregation == Aggregation::kAverage;
   if (average && base != 0) {
@@ -1649,19 +1638,11 @@ Status Exporter::WriteClustering(pugi::xml_node root, const ClusteringModel& clu
   RETURN_IF_ERROR(WriteMiningSchema(model));
   // The cluster (predictedValue: the winner's id) and every affinity.
   pugi::xml_node output = model.append_child("Output");
-  pugi::xml_node predicted = output.append_child("OutputField");
-  predicted.append_attribute("name") = LabelColumnName(p_).c_str();
-  predicted.append_attribute("optype") = "categorical";
-  predicted.append_attribute("dataType") = "string";
-  predicted.append_attribute("feature") = "predictedValue";
+  AppendOutputField(output, LabelColumnName(p_), "predictedValue", OutputType::kCategory);
   const std::vector<std::string> values = ValueColumnNames(p_);
   for (size_t c = 0; c < ids.size(); ++c) {
     RETURN_IF_ERROR(CheckText("cluster", ids[c]));
-    pugi::xml_node field = output.append_child("OutputField");
-    field.append_attribute("name") = values[c].c_str();
-    field.append_attribute("optype") = "continuous";
-    field.append_attribute("dataType") = "double";
-    field.append_attribute("feature") = "affinity";
+    pugi::xml_node field = AppendOutputField(output, values[c], "affinity", OutputType::kNumber);
     field.append_attribute("value") = ids[c].c_str();
   }
   pugi::xml_node comparison = model.append_child("ComparisonMeasure");
